@@ -1,0 +1,132 @@
+"""Users, passwords (argon2id) and API keys (stored as SHA-256, shown once)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bankmind.errors import AuthenticationFailed, InputError, NotFound
+from bankmind.store import Store
+from bankmind.store.schema import ApiKey, User
+from bankmind.types import Principal
+
+__all__ = [
+    "authenticate",
+    "create_api_key",
+    "create_user",
+    "get_principal",
+    "list_users",
+    "resolve_api_key",
+    "set_password",
+]
+
+KEY_PREFIX = "bm-"
+_hasher = PasswordHasher()
+_NAME = re.compile(r"^[\w.@-]{1,100}$")
+# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def _principal(user: User) -> Principal:
+    return Principal(user_id=user.id, name=user.name, department=user.department, roles=tuple(user.roles))
+
+
+def create_user(
+    store: Store,
+    name: str,
+    *,
+    roles: list[str],
+    department: str | None = None,
+    password: str | None = None,
+) -> Principal:
+    """Add a user; a password enables web login, without one the user acts through API keys only."""
+    if not _NAME.match(name):
+        raise InputError(f"user name '{name[:40]}' may only hold letters, digits and . _ @ - (1-100 characters)")
+    if password is not None and len(password) < 8:
+        raise InputError("the password must have at least 8 characters")
+    user = User(
+        name=name,
+        roles=sorted(set(roles)),
+        department=department,
+        password_hash=_hasher.hash(password) if password else None,
+        disabled=False,
+    )
+    try:
+        with store.session() as s:
+            s.add(user)
+            s.flush()
+            return _principal(user)
+    except IntegrityError:
+        raise InputError(f"a user named '{name}' already exists") from None
+
+
+def set_password(store: Store, name: str, password: str) -> None:
+    """Replace a user's password."""
+    if len(password) < 8:
+        raise InputError("the password must have at least 8 characters")
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFound(f"no user named '{name}'; list users with `bankmind users list`")
+        user.password_hash = _hasher.hash(password)
+
+
+def list_users(store: Store) -> list[Principal]:
+    with store.session() as s:
+        return [_principal(u) for u in s.scalars(select(User).order_by(User.name))]
+
+
+def get_principal(store: Store, user_id: int) -> Principal | None:
+    """The principal of an enabled user, or None (deleted or disabled since the session began)."""
+    with store.session() as s:
+        user = s.get(User, user_id)
+        return _principal(user) if user is not None and not user.disabled else None
+
+
+def authenticate(store: Store, name: str, password: str) -> Principal:
+    """Check a name and password; the same error for an unknown name and a wrong password."""
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.name == name))
+        stored = user.password_hash if user is not None and not user.disabled else None
+        try:
+            _hasher.verify(stored or _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            stored = None
+        if user is None or stored is None:
+            raise AuthenticationFailed("wrong user name or password")
+        if _hasher.check_needs_rehash(stored):
+            user.password_hash = _hasher.hash(password)
+        return _principal(user)
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def create_api_key(store: Store, user_name: str, *, name: str | None = None) -> str:
+    """Create an API key for a user and return it; only its hash is kept."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    with store.session() as s:
+        user = s.scalar(select(User).where(User.name == user_name))
+        if user is None:
+            raise NotFound(f"no user named '{user_name}'; add one with `bankmind users add`")
+        s.add(ApiKey(user_id=user.id, key_hash=_key_hash(key), prefix=key[:10], name=name))
+    return key
+
+
+def resolve_api_key(store: Store, key: str) -> Principal:
+    """The principal behind an API key; refuses unknown, revoked or disabled ones."""
+    with store.session() as s:
+        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(key)))
+        user = s.get(User, row.user_id) if row is not None else None
+        if row is None or row.revoked_at is not None or user is None or user.disabled:
+            raise AuthenticationFailed("unknown or revoked API key; create one with `bankmind keys create`")
+        row.last_used_at = datetime.now(UTC)
+        return _principal(user)
