@@ -82,3 +82,10 @@ def store(store_url: str) -> Iterator[Store]:
     st.migrate()
     yield st
     st.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The CLI re-raises unexpected exceptions under tests so a bug shows its traceback (llm does the same).
+    import sys
+
+    sys._called_from_test = True  # type: ignore[attr-defined]

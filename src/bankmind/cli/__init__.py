@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from bankmind import __version__
@@ -61,11 +60,15 @@ def main(argv: list[str] | None = None) -> None:
             raise
         err.print(f"error: {exc.message}", markup=False)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted", markup=False)
         sys.exit(130)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors: typer prints them with the usage line
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {exc.format_message()}", markup=False)
         sys.exit(exc.exit_code)
     except Exception as exc:
         if debug or getattr(sys, "_called_from_test", False):
