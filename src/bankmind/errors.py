@@ -13,6 +13,7 @@ traceback. Subclasses are grouped by what the *caller* does about it:
     ├── NotFound                   not_found        2   404
     ├── AuthenticationFailed       authentication_failed  401
     ├── PermissionDenied           permission_denied 2  403
+    │   └── CsrfFailed             csrf_failed             reload the form and submit it again
     ├── QuotaExceeded              quota_exceeded   2   429
     ├── ConfigError                config_error     2   500   fix a setting; the service refuses to start
     ├── ModelNotInstalled          model_not_installed    503  run `bankmind models install`
@@ -100,6 +101,12 @@ class PermissionDenied(BankmindError):
     http_status = 403
 
 
+class CsrfFailed(PermissionDenied):
+    """A form or htmx request came without a valid CSRF token (an expired or forged page)."""
+
+    code = "csrf_failed"
+
+
 class QuotaExceeded(BankmindError):
     """A rate or token quota is used up; retry after `retry_after` seconds."""
 
@@ -150,6 +157,7 @@ ALL_ERRORS: tuple[type[BankmindError], ...] = (
     NotFound,
     AuthenticationFailed,
     PermissionDenied,
+    CsrfFailed,
     QuotaExceeded,
     ConfigError,
     ModelNotInstalled,

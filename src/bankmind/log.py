@@ -11,7 +11,11 @@ import logging
 import sys
 from typing import Any
 
-_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {"message", "asctime"}
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's copy of the message with ANSI colours
+}
 
 
 class _JsonFormatter(logging.Formatter):

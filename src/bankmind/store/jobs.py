@@ -47,6 +47,7 @@ class JobView(BaseModel):
 
     id: str
     kind: str
+    owner_id: int | None
     status: JobStatus
     progress: float
     message: str | None

@@ -1,0 +1,55 @@
+"""`serve()`: run the workbench and the API with uvicorn (called by `bankmind serve`)."""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import uvicorn
+
+from bankmind import __version__
+from bankmind.api.app import create_app
+from bankmind.config import Settings
+from bankmind.errors import ConfigError
+from bankmind.store import Store
+from bankmind.store.users import list_users
+
+__all__ = ["FIRST_RUN_HINT", "serve"]
+
+FIRST_RUN_HINT = "no users yet: create one with `bankmind users add admin --role admin`"
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind before starting, so a busy port is one clear line and `--port 0` can report its port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ConfigError(
+            f"cannot listen on {host}:{port}: {exc.strerror}; choose another with --port or BANKMIND_PORT"
+        ) from None
+    return sock
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    """Serve until interrupted; print where, and how to log in on a fresh install (to stderr)."""
+    store = Store.open(settings)
+    try:
+        fresh = not list_users(store)
+    finally:
+        store.close()
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    base = f"http://{shown}:{bound_port}"
+    print(f"bankmind {__version__} serving the workbench at {base}/ (API docs: {base}/docs)", file=sys.stderr)
+    if fresh:
+        print(FIRST_RUN_HINT, file=sys.stderr)
+        print(f"then log in at {base}/login with that name and the password it asks for", file=sys.stderr)
+    config = uvicorn.Config(
+        create_app(settings), log_config=None, access_log=False, server_header=False, lifespan="on"
+    )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,1 @@
+"""The web workbench: server-rendered pages (Jinja2 + htmx), a navigation registry, two languages."""

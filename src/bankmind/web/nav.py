@@ -1,0 +1,83 @@
+"""The workbench navigation: a registry that capabilities add themselves to as they land.
+
+    from bankmind.web.nav import NavEntry, register
+    register(NavEntry("recon", "/recon", "估值核对", "Valuation reconciliation", ...))
+
+Entries with `landed=False` are shown greyed out on the home page ("coming soon") and left out of
+the top bar. The built-in entries are registered below exactly as a capability would register.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["NavEntry", "entries", "register"]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One place in the workbench: where it lives and what it is called in each language."""
+
+    key: str
+    path: str
+    label_zh: str
+    label_en: str
+    description_zh: str = ""
+    description_en: str = ""
+    landed: bool = True
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_zh
+
+    def description(self, lang: str) -> str:
+        return self.description_en if lang == "en" else self.description_zh
+
+
+_entries: list[NavEntry] = []
+
+
+def register(entry: NavEntry) -> NavEntry:
+    """Add an entry (or replace the one with the same key, e.g. when a capability lands)."""
+    for i, existing in enumerate(_entries):
+        if existing.key == entry.key:
+            _entries[i] = entry
+            return entry
+    _entries.append(entry)
+    return entry
+
+
+def entries() -> tuple[NavEntry, ...]:
+    """Every registered entry, in registration order."""
+    return tuple(_entries)
+
+
+register(
+    NavEntry(
+        "status",
+        "/status",
+        "状态",
+        "Status",
+        "查看数据库、模型和文字识别是否正常工作。",
+        "See whether the store, the models and OCR work.",
+    )
+)
+register(
+    NavEntry(
+        "jobs",
+        "/jobs",
+        "任务",
+        "Jobs",
+        "查看后台任务的进度和结果。",
+        "Follow background jobs and see their results.",
+    )
+)
+register(
+    NavEntry(
+        "uploads",
+        "/uploads",
+        "上传",
+        "Upload",
+        "上传合同、估值表、报表或扫描件，供各项功能使用。",
+        "Upload contracts, valuation tables, statements or scans for every capability.",
+    )
+)

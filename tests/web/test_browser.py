@@ -1,0 +1,250 @@
+"""The workbench in a real browser: `python -m bankmind serve` and headless Chromium (Playwright).
+
+Chromium is the system one at /usr/bin/chromium (never `playwright install`). The server runs with
+its own BANKMIND_HOME on a free 127.0.0.1 port; if it dies, the test fails with its output.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bankmind.config import load_settings
+from bankmind.store import Store
+from bankmind.store.users import create_user
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+NAME, PASSWORD = "zhangwei", "Tuoguan-2025-pw"
+SCREENSHOT = Path("/tmp/bankmind-status.png")
+
+if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
+    pytest.skip(
+        "no /usr/bin/chromium: install it with `apt-get install -y chromium` (make test does)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright  # noqa: E402
+
+
+@dataclass
+class Server:
+    url: str
+    proc: subprocess.Popen[str]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("browser-home")
+    store = Store.open(load_settings(home=home))
+    create_user(store, NAME, roles=["custody"], department="资产托管部", password=PASSWORD)
+    store.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANKMIND_")}
+    env |= {"BANKMIND_HOME": str(home), "BANKMIND_CHAT__PROVIDER": "none"}
+    port = _free_port()
+    log = home / "server.log"
+    with log.open("w", encoding="utf-8") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bankmind", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    running = Server(f"http://127.0.0.1:{port}", proc, log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"bankmind serve exited with {proc.returncode}; its output:\n{running.output()}")
+            try:
+                with urllib.request.urlopen(f"{running.url}/login", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"bankmind serve did not answer within 60 s; its output:\n{running.output()}")
+                time.sleep(0.2)
+        yield running
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.returncode not in (0, -15):
+        pytest.fail(f"bankmind serve stopped with {proc.returncode}; its output:\n{running.output()}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Tab:
+    page: Page
+    console_errors: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def tab(browser: Browser, server: Server) -> Iterator[Tab]:
+    """A fresh browser context (no cookies); fails the test on CSP violations or script errors."""
+    context = browser.new_context(
+        base_url=server.url, locale="zh-CN", viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    opened = Tab(page)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            opened.console_errors.append(message.text)
+
+    def on_page_error(error: Error) -> None:
+        opened.console_errors.append(f"page error: {error}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    yield opened
+    context.close()
+    # 4xx answers are expected in some tests; anything else (a CSP refusal, a script error) is a bug
+    problems = [e for e in opened.console_errors if not e.startswith("Failed to load resource")]
+    assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
+
+
+def _log_in(page: Page, name: str = NAME, password: str = PASSWORD) -> None:
+    page.goto("/")
+    expect(page).to_have_url("/login?next=%2F")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_log_in_see_the_status_page_and_log_out(tab: Tab, server: Server) -> None:
+    page = tab.page
+    _log_in(page)
+    expect(page).to_have_url("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"您好，{NAME}")
+    page.get_by_role("navigation").get_by_role("link", name="状态").click()
+    expect(page).to_have_url("/status")
+    checks = page.locator("table.checks")
+    expect(checks).to_be_visible(timeout=60_000)  # loaded by htmx after the page appeared
+    for label in ("数据库", "对话模型", "向量模型"):
+        expect(checks.get_by_role("rowheader", name=label)).to_be_visible()
+    store_row = checks.locator('tr[data-check="store"]')
+    expect(store_row).to_contain_text("SQLite")
+    expect(store_row).to_contain_text("✓ 正常")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    page.get_by_role("button", name="退出登录").click()
+    expect(page).to_have_url("/login")
+    page.goto("/status")
+    expect(page).to_have_url("/login?next=%2Fstatus")
+
+
+def test_a_wrong_password_is_refused(tab: Tab) -> None:
+    page = tab.page
+    _log_in(page, password="not-the-password")
+    expect(page).to_have_url("/login")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
+    assert not [c for c in page.context.cookies() if c["name"] == "bankmind_session"]
+    _log_in(page, name="nobody")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码错误。")
+
+
+def test_a_form_without_its_csrf_token_is_refused(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/login")
+    page.locator('input[name="csrf_token"]').evaluate("input => input.remove()")
+    page.get_by_label("用户名").fill(NAME)
+    page.get_by_label("密码").fill(PASSWORD)
+    with page.expect_response("**/login") as refused:
+        page.get_by_role("button", name="登录").click()
+    assert refused.value.status == 403
+    expect(page.locator("[data-error-code]")).to_contain_text("CSRF")
+
+    _log_in(page)
+    expect(page).to_have_url("/")
+    page.locator('form.logout input[name="csrf_token"]').evaluate("input => input.remove()")
+    with page.expect_response("**/logout") as refused:
+        page.get_by_role("button", name="退出登录").click()
+    assert refused.value.status == 403
+    expect(page.locator('[data-error-code="csrf_failed"]')).to_be_visible()
+    page.goto("/")
+    expect(page).to_have_url("/")  # still logged in
+
+
+def test_english_on_request(tab: Tab) -> None:
+    page = tab.page
+    page.goto("/login?lang=en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    page.get_by_label("User name").fill(NAME)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {NAME}")  # remembered
+    expect(page.get_by_role("navigation").get_by_role("link", name="Upload")).to_be_visible()
+    page.get_by_role("link", name="中文").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"您好，{NAME}")
+
+
+def test_upload_through_htmx_shows_the_document_or_the_refusal(tab: Tab, tmp_path: Path) -> None:
+    page = tab.page
+    _log_in(page)
+    page.goto("/uploads")
+    contract = tmp_path / "托管协议.txt"
+    contract.write_text("资产托管协议\n第一条 托管人职责……\n", encoding="utf-8")
+    page.get_by_label("选择文件").set_input_files(contract)
+    page.get_by_role("button", name="上传").click()
+    result = page.locator("#upload-result")
+    expect(result.get_by_role("status")).to_contain_text("已保存")
+    expect(result).to_contain_text("托管协议.txt")
+    expect(page).to_have_url("/uploads")  # swapped in place by htmx, CSRF token sent from hx-headers
+
+    program = tmp_path / "setup.exe"
+    program.write_bytes(b"MZ\x90\x00" + bytes(range(256)) * 8)
+    page.get_by_label("选择文件").set_input_files(program)
+    page.get_by_role("button", name="上传").click()
+    expect(result.get_by_role("alert")).to_contain_text("不支持的文件类型")
+    expect(result).to_contain_text("'setup.exe'")
+
+
+def test_the_api_docs_render_without_other_hosts(tab: Tab) -> None:
+    page = tab.page
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("bankmind", timeout=30_000)
+    expect(page.get_by_text("/api/jobs/{job_id}")).to_be_visible()
+    base = page.url.split("/docs")[0]
+    assert all(url.startswith((base, "data:")) for url in requested), requested
