@@ -42,7 +42,9 @@ def test_toml_file_in_working_directory(tmp_path: Path) -> None:
 
 
 def test_toml_mistakes_name_the_key(tmp_path: Path) -> None:
-    (tmp_path / "bankmind.toml").write_text('[chat]\nprovider = "local"\nupload_max_bytes = 1\n', encoding="utf-8")
+    (tmp_path / "bankmind.toml").write_text(
+        '[chat]\nprovider = "local"\nupload_max_bytes = 1\n', encoding="utf-8"
+    )
     with pytest.raises(ConfigError, match="BANKMIND_CHAT__UPLOAD_MAX_BYTES"):
         load_settings()
 
@@ -56,13 +58,18 @@ def test_environment_beats_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 @pytest.mark.parametrize(
     "env, expected",
     [
-        ({"BANKMIND_DATABASE_URL": "mysql://root@localhost/bank"}, "BANKMIND_DATABASE_URL uses driver 'mysql'"),
+        (
+            {"BANKMIND_DATABASE_URL": "mysql://root@localhost/bank"},
+            "BANKMIND_DATABASE_URL uses driver 'mysql'",
+        ),
         ({"BANKMIND_SECRET_KEY": "changethis"}, "BANKMIND_SECRET_KEY is a placeholder"),
         ({"BANKMIND_PORT": "eighty"}, "BANKMIND_PORT"),
         ({"BANKMIND_CHAT__COLOUR": "red"}, "BANKMIND_CHAT__COLOUR"),
     ],
 )
-def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str) -> None:
+def test_bad_values_name_the_setting(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: str
+) -> None:
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     with pytest.raises(ConfigError) as info:

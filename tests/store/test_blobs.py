@@ -29,7 +29,9 @@ def test_blob_paths_refuse_anything_but_a_sha256(tmp_path: Path, bad: str) -> No
 
 
 def test_record_document_reuses_the_same_upload(store: Store) -> None:
-    kwargs = dict(content_hash="b" * 64, size=3, media_type="text/csv", kind="csv", filename="估值表.csv", owner_id=None)
+    kwargs = dict(
+        content_hash="b" * 64, size=3, media_type="text/csv", kind="csv", filename="估值表.csv", owner_id=None
+    )
     first = record_document(store, acl=["custody", "custody"], **kwargs)  # type: ignore[arg-type]
     again = record_document(store, **kwargs)  # type: ignore[arg-type]
     assert first.id == again.id and first.acl == ["custody"]

@@ -41,7 +41,9 @@ def test_a_job_that_raises_an_expected_error_is_failed_with_its_message(store: S
     assert job.error is not None and "password-protected" in job.error
 
 
-def test_a_crashing_job_is_failed_without_leaking_internals(store: Store, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_crashing_job_is_failed_without_leaking_internals(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
     def crash(progress: Progress) -> None:
         raise RuntimeError("secret internal detail")
 
@@ -91,7 +93,9 @@ time.sleep(3600)
 
 def test_restart_keeps_finished_results_and_fails_jobs_of_a_dead_process(store: Store) -> None:
     done = run_job(store, "demo", _count_to_three)
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_WORKER, store.url], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_WORKER, store.url], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None
         stuck = proc.stdout.readline().strip()

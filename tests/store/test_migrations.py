@@ -20,20 +20,22 @@ def test_upgrade_from_first_revision_keeps_data(store_url: str) -> None:
     with old.engine.begin() as conn:
         conn.execute(
             text(
-                "INSERT INTO users (id, name, password_hash, department, roles, disabled, created_at) "
-                "VALUES (1, '张伟', NULL, '托管部', '[\"custody\"]', false, CURRENT_TIMESTAMP)"
+                "INSERT INTO users (id, name, password_hash, department, roles, disabled, created_at) VALUES "
+                "(1, '张伟', NULL, '托管部', '[\"custody\"]', false, CURRENT_TIMESTAMP)"
             )
         )
         conn.execute(
             text(
-                "INSERT INTO jobs (id, kind, status, progress, message, owner_id, params, result, created_at) "
-                "VALUES ('j1', 'recon', 'succeeded', 1.0, 'done', 1, NULL, '{\"breaks\": 3}', CURRENT_TIMESTAMP)"
+                "INSERT INTO jobs (id, kind, status, progress, message, owner_id, params, result, "
+                "created_at) VALUES ('j1', 'recon', 'succeeded', 1.0, 'done', 1, NULL, "
+                "'{\"breaks\": 3}', CURRENT_TIMESTAMP)"
             )
         )
         conn.execute(
             text(
-                "INSERT INTO documents (id, content_hash, size, media_type, kind, filename, owner_id, acl, created_at) "
-                "VALUES (1, :h, 10, 'application/pdf', 'pdf', '估值表.pdf', 1, '[\"custody\"]', CURRENT_TIMESTAMP)"
+                "INSERT INTO documents (id, content_hash, size, media_type, kind, filename, owner_id, "
+                "acl, created_at) VALUES (1, :h, 10, 'application/pdf', 'pdf', '估值表.pdf', 1, "
+                "'[\"custody\"]', CURRENT_TIMESTAMP)"
             ),
             {"h": "a" * 64},
         )

@@ -20,7 +20,9 @@ from bankmind.store.users import (
 
 
 def test_create_and_authenticate(store: Store) -> None:
-    created = create_user(store, "zhang.wei", roles=["custody", "admin"], department="托管部", password="s3cret-pass")
+    created = create_user(
+        store, "zhang.wei", roles=["custody", "admin"], department="托管部", password="s3cret-pass"
+    )
     assert created.roles == ("admin", "custody")
     assert created.department == "托管部"
     assert authenticate(store, "zhang.wei", "s3cret-pass") == created

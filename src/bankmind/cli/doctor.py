@@ -35,7 +35,9 @@ def doctor(
     else:
         _print_text(str(settings.home), checks)
         for server in detected:
-            out.print(f"\nfound {server.kind} at {server.base_url} (models: {', '.join(server.models) or '-'})")
+            out.print(
+                f"\nfound {server.kind} at {server.base_url} (models: {', '.join(server.models) or '-'})"
+            )
             out.print("  to use it:  " + " ".join(server.settings), markup=False)
     raise typer.Exit(0 if ok else 1)
 

@@ -23,7 +23,9 @@ def _password(from_stdin: bool) -> str:
 @app.command("add")
 def add(
     name: str = typer.Argument(..., help="Login name."),
-    role: list[str] = typer.Option(..., "--role", help="Role (repeat for several), e.g. admin, custody, credit."),
+    role: list[str] = typer.Option(
+        ..., "--role", help="Role (repeat for several), e.g. admin, custody, credit."
+    ),
     department: str | None = typer.Option(None, "--department", help="Department, e.g. 托管部."),
     password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from stdin."),
 ) -> None:

@@ -1,7 +1,7 @@
 """The store: metadata, jobs, documents and audit records on SQLite or PostgreSQL.
 
-    store = Store.open(settings)          # connects and upgrades the schema
-    with store.session() as s: ...        # a transaction; commits on success
+store = Store.open(settings)          # connects and upgrades the schema
+with store.session() as s: ...        # a transaction; commits on success
 """
 
 from __future__ import annotations
@@ -117,7 +117,9 @@ class Store:
         except SQLAlchemyError as exc:
             return StoreStatus(self.backend, redact(self.url), False, None, head, _first_line(exc))
         ok = revision == head
-        detail = "schema up to date" if ok else f"schema at {revision}, expected {head}: run `bankmind doctor`"
+        detail = (
+            "schema up to date" if ok else f"schema at {revision}, expected {head}: run `bankmind doctor`"
+        )
         return StoreStatus(self.backend, redact(self.url), ok, revision, head, detail, pgvector)
 
     def close(self) -> None:

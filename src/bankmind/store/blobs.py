@@ -77,7 +77,9 @@ def record_document(
     with store.session() as s:
         existing = s.scalar(
             select(Document).where(
-                Document.content_hash == content_hash, Document.owner_id == owner_id, Document.filename == filename
+                Document.content_hash == content_hash,
+                Document.owner_id == owner_id,
+                Document.filename == filename,
             )
         )
         if existing is not None:

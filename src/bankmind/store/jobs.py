@@ -29,7 +29,16 @@ from bankmind.errors import BankmindError, NotFound
 from bankmind.store import Store
 from bankmind.store.schema import Job
 
-__all__ = ["JobFunction", "JobRunner", "JobView", "Progress", "get_job", "list_jobs", "recover_interrupted", "run_job"]
+__all__ = [
+    "JobFunction",
+    "JobRunner",
+    "JobView",
+    "Progress",
+    "get_job",
+    "list_jobs",
+    "recover_interrupted",
+    "run_job",
+]
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +85,25 @@ class Progress:
         if now - self._last_write >= self._interval or fraction >= 1.0:
             self._last_write = now
             with self._store.session() as s:
-                s.execute(update(Job).where(Job.id == self._job_id).values(progress=fraction, message=message))
+                s.execute(
+                    update(Job).where(Job.id == self._job_id).values(progress=fraction, message=message)
+                )
 
 
 def _create(store: Store, kind: str, params: dict[str, Any] | None, owner_id: int | None) -> str:
     job_id = str(uuid.uuid4())
     with store.session() as s:
-        s.add(Job(id=job_id, kind=kind, status="queued", progress=0.0, params=params, owner_id=owner_id,
-                  worker=WORKER_ID))
+        s.add(
+            Job(
+                id=job_id,
+                kind=kind,
+                status="queued",
+                progress=0.0,
+                params=params,
+                owner_id=owner_id,
+                worker=WORKER_ID,
+            )
+        )
     return job_id
 
 
@@ -109,7 +129,11 @@ def _execute(store: Store, job_id: str, fn: JobFunction, listener: ProgressListe
         s.execute(update(Job).where(Job.id == job_id).values(**values))
     log.info(
         "job.finished",
-        extra={"job_id": job_id, "status": values["status"], "duration_ms": int((time.monotonic() - started) * 1000)},
+        extra={
+            "job_id": job_id,
+            "status": values["status"],
+            "duration_ms": int((time.monotonic() - started) * 1000),
+        },
     )
 
 

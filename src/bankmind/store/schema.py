@@ -39,7 +39,7 @@ class DateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    """Declarative base of every bankmind table."""
 
 
 class User(Base):

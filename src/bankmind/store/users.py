@@ -48,7 +48,9 @@ def create_user(
 ) -> Principal:
     """Add a user; a password enables web login, without one the user acts through API keys only."""
     if not _NAME.match(name):
-        raise InputError(f"user name '{name[:40]}' may only hold letters, digits and . _ @ - (1-100 characters)")
+        raise InputError(
+            f"user name '{name[:40]}' may only hold letters, digits and . _ @ - (1-100 characters)"
+        )
     if password is not None and len(password) < 8:
         raise InputError("the password must have at least 8 characters")
     user = User(

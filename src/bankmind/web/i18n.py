@@ -185,7 +185,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "error.not_found": "Not found",
         "error.authentication_failed": "Please log in",
         "error.permission_denied": "Not allowed",
-        "error.csrf_failed": "The page has expired or its security token is invalid; reload it and submit again",
+        "error.csrf_failed": "The page has expired or its security token is invalid; reload it and retry",
         "error.quota_exceeded": "Too many requests; try again later",
         "error.config_error": "Configuration error",
         "error.model_not_installed": "Model not installed",
