@@ -53,7 +53,10 @@ def _toml_path() -> Path | None:
     explicit = os.environ.get("BANKMIND_CONFIG")
     if explicit:
         return Path(explicit)
-    for candidate in (Path("bankmind.toml"), Path(os.environ.get("BANKMIND_HOME", _default_home())) / "bankmind.toml"):
+    for candidate in (
+        Path("bankmind.toml"),
+        Path(os.environ.get("BANKMIND_HOME", _default_home())) / "bankmind.toml",
+    ):
         if candidate.is_file():
             return candidate
     return None

@@ -41,7 +41,9 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Send bankmind's logs to stderr; quiet libraries that log URLs or payloads."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        _JsonFormatter() if fmt == "json" else _TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        _JsonFormatter()
+        if fmt == "json"
+        else _TextFormatter("%(asctime)s %(levelname)s %(name)s %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

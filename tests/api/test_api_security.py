@@ -16,7 +16,8 @@ from bankmind.api.app import create_app
 from bankmind.api.middleware import CONTENT_SECURITY_POLICY
 from bankmind.api.sessions import SESSION_COOKIE
 from bankmind.config import Settings, load_settings
-from bankmind.store.users import create_user
+from bankmind.store import Store
+from bankmind.store.users import create_user, set_password
 from bankmind.types import Principal
 
 ID_NUMBER = "110101199003074578"
@@ -120,6 +121,42 @@ def test_logout_ends_the_session(client: TestClient, alice: Principal, login: Ca
     assert client.get("/status", follow_redirects=False).headers["location"] == "/login?next=%2Fstatus"
 
 
+def test_logout_ends_the_session_for_a_copied_cookie_too(
+    client: TestClient, alice: Principal, login: Callable[..., str]
+) -> None:
+    token = login("alice")
+    copied = client.cookies[SESSION_COOKIE]
+    client.post("/logout", data={"csrf_token": token}, follow_redirects=False)
+    client.cookies.set(SESSION_COOKIE, copied)
+    assert client.get("/api/me").status_code == 401
+
+
+def test_a_password_change_ends_open_sessions(
+    client: TestClient, alice: Principal, app_store: Store, login: Callable[..., str]
+) -> None:
+    login("alice")
+    assert client.get("/api/me").status_code == 200
+    set_password(app_store, "alice", "a-brand-new-password")
+    assert client.get("/api/me").status_code == 401
+
+
+def test_repeated_wrong_passwords_lock_the_account_for_a_while(
+    client: TestClient, alice: Principal, form_token: Callable[[str], str]
+) -> None:
+    def attempt(password: str) -> int:
+        token = form_token(client.get("/login").text)
+        data = {"name": "alice", "password": password, "csrf_token": token}
+        return client.post("/login", data=data, follow_redirects=False).status_code
+
+    assert [attempt("wrong-password") for _ in range(5)] == [401] * 5  # the form again, with a message
+    token = form_token(client.get("/login").text)
+    data = {"name": "alice", "password": "correct-horse-42", "csrf_token": token}
+    locked = client.post("/login", data=data, follow_redirects=False)
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert "too many failed logins" in locked.text
+
+
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "status"])
 def test_login_never_redirects_off_site(
     client: TestClient, alice: Principal, form_token: Callable[[str], str], target: str
@@ -154,11 +191,15 @@ def test_a_tampered_or_expired_session_is_not_a_login(
 
     old = URLSafeTimedSerializer(app_settings.session_secret(), salt="bankmind.session", signer=Yesterday)
     client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, old.dumps({"uid": alice.user_id, "csrf": "t"}))
+    client.cookies.set(SESSION_COOKIE, old.dumps(value))
     assert client.get("/api/me").status_code == 401
+    # even with the signing key, a cookie is worthless without a session the store issued
     fresh = URLSafeTimedSerializer(app_settings.session_secret(), salt="bankmind.session")
     client.cookies.clear()
-    client.cookies.set(SESSION_COOKIE, fresh.dumps({"uid": alice.user_id, "csrf": "t"}))
+    client.cookies.set(SESSION_COOKIE, fresh.dumps("a-token-the-store-never-issued"))
+    assert client.get("/api/me").status_code == 401
+    client.cookies.clear()
+    client.cookies.set(SESSION_COOKIE, value)
     assert client.get("/api/me").status_code == 200
 
 

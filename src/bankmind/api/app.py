@@ -19,7 +19,7 @@ from bankmind import __version__
 from bankmind.api.errors import install_error_handlers
 from bankmind.api.middleware import RequestContextMiddleware
 from bankmind.api.routers import docs, jobs, system, uploads
-from bankmind.api.sessions import SessionSigner
+from bankmind.api.sessions import LoginThrottle, SessionSigner
 from bankmind.config import Settings
 from bankmind.store import Store
 from bankmind.store.jobs import JobRunner, recover_interrupted
@@ -51,7 +51,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.warning("jobs.interrupted", extra={"count": interrupted})
     app.state.store = store
     app.state.runner = JobRunner(store)
-    app.state.sessions = SessionSigner.from_settings(settings)
+    app.state.sessions = SessionSigner.from_settings(settings, store)
+    app.state.login_throttle = LoginThrottle()
     try:
         yield
     finally:

@@ -67,7 +67,7 @@ async def _resolve(request: Request, store: Store, sessions: SessionSigner) -> P
             )
         principal = await run_in_threadpool(resolve_api_key, store, key.strip())
     else:
-        session = sessions.read(request)
+        session = await run_in_threadpool(sessions.read, request)
         if session is None:
             return None
         found = await run_in_threadpool(get_principal, store, session.user_id)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bankmind.errors import AuthenticationFailed, InputError, NotFound
 from bankmind.store import Store
 from bankmind.store.schema import ApiKey, User
+from bankmind.store.sessions import end_user_sessions
 from bankmind.types import Principal
 
 __all__ = [
@@ -70,7 +71,7 @@ def create_user(
 
 
 def set_password(store: Store, name: str, password: str) -> None:
-    """Replace a user's password."""
+    """Replace a user's password and end the user's open sessions."""
     if len(password) < 8:
         raise InputError("the password must have at least 8 characters")
     with store.session() as s:
@@ -78,6 +79,8 @@ def set_password(store: Store, name: str, password: str) -> None:
         if user is None:
             raise NotFound(f"no user named '{name}'; list users with `bankmind users list`")
         user.password_hash = _hasher.hash(password)
+        user_id = user.id
+    end_user_sessions(store, user_id)
 
 
 def list_users(store: Store) -> list[Principal]:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from bankmind.api.deps import OptionalPrincipalDep, PrincipalDep, SessionsDep, StoreDep
-from bankmind.api.sessions import SessionSigner
+from bankmind.api.sessions import LoginThrottle, SessionSigner
 from bankmind.errors import AuthenticationFailed
 from bankmind.store.users import authenticate
 from bankmind.web.render import render, shell_for
@@ -70,11 +70,15 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     sessions.check_login_token(request, csrf_token)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    throttle.check(name)
     try:
         principal = authenticate(store, name, password)
     except AuthenticationFailed:
+        throttle.failed(name)
         log.warning("web.login.refused", extra={"request_id": request.state.request_id})
         return _login_form(request, sessions, next, failed=True, name=name)
+    throttle.succeeded(name)
     response = RedirectResponse(safe_next(next), status_code=303)
     sessions.start(response, principal.user_id)
     sessions.end_login(response)
@@ -85,6 +89,6 @@ def login(
 @router.post("/logout")
 def logout(request: Request, principal: PrincipalDep, sessions: SessionsDep) -> Response:
     response = RedirectResponse("/login", status_code=303)
-    sessions.end(response)
+    sessions.end(request, response)
     log.info("web.logout", extra={"user_id": principal.user_id, "request_id": request.state.request_id})
     return response
