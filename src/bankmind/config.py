@@ -38,6 +38,16 @@ class ModelSettings(BaseModel):
     )
     model: str | None = Field(default=None, description="Model name the upstream expects.")
     api_key: str | None = Field(default=None, description="API key for the upstream, if it needs one.")
+    reasoning_format: Literal["auto", "r1"] = Field(
+        default="auto",
+        description="auto: treat the model as DeepSeek-R1 style when its name says so; r1: always "
+        "(its streamed answers may start inside reasoning without an opening <think> tag).",
+    )
+
+    @property
+    def implicit_reasoning(self) -> bool | None:
+        """True when configured as R1 style; None lets the provider judge by the model's name."""
+        return True if self.reasoning_format == "r1" else None
 
     @field_validator("base_url")
     @classmethod
@@ -103,6 +113,10 @@ class Settings(BaseSettings):
     )
     local_context: int = Field(default=4096, ge=256, description="Context window of the local model.")
     local_threads: int | None = Field(default=None, description="CPU threads for the local model.")
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="Extra model-provider modules to load (each has register(registry)); only these run.",
+    )
     llm_timeout: float = Field(default=120.0, gt=0, description="Seconds to wait for a model answer.")
     llm_retries: int = Field(default=2, ge=0, le=10, description="Retries with backoff on upstream errors.")
     upload_max_bytes: int = Field(

@@ -48,5 +48,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("httpx", "httpcore", "openai", "multipart", "RapidOCR"):
+    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "openai", "multipart", "RapidOCR"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

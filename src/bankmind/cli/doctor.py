@@ -39,6 +39,8 @@ def doctor(
                 f"\nfound {server.kind} at {server.base_url} (models: {', '.join(server.models) or '-'})"
             )
             out.print("  to use it:  " + " ".join(server.settings), markup=False)
+            if server.embedding_settings:
+                out.print("  embeddings: " + " ".join(server.embedding_settings), markup=False)
     raise typer.Exit(0 if ok else 1)
 
 
