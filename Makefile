@@ -35,18 +35,15 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --require-hashes -r requirements-bootstrap.lock
 
-# Packages come only from the hash-locked files. llama-cpp-python compiles from source the first time
-# (about 5 minutes on 2 cores, progress below); uv caches the built wheel, so later installs take seconds.
-$(VENV)/.installed-run: requirements.lock pyproject.toml | $(UV)
-	@echo ">> installing Python packages from requirements.lock (first run compiles llama-cpp-python: ~5 min)"
-	$(UV) pip install --python $(BIN)/python --require-hashes -r requirements.lock
-	$(UV) pip install --python $(BIN)/python --no-deps -e .
+# Packages come only from the hash-locked files. llama-cpp-python compiles from its hash-checked
+# source once (about 5 minutes on 2 cores, progress shown); the wheel is cached under
+# ~/.cache/bankmind/wheels by the source's SHA-256, so later installs and fresh clones take seconds.
+$(VENV)/.installed-run: requirements.lock pyproject.toml scripts/install-python.sh | $(UV)
+	bash scripts/install-python.sh requirements.lock install
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(UV)
-	@echo ">> installing Python packages from requirements-dev.lock (first run compiles llama-cpp-python: ~5 min)"
-	$(UV) pip sync --python $(BIN)/python --require-hashes requirements-dev.lock
-	$(UV) pip install --python $(BIN)/python --no-deps -e .
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml scripts/install-python.sh | $(UV)
+	bash scripts/install-python.sh requirements-dev.lock sync
 	touch $(VENV)/.installed-run $@
 
 clean:

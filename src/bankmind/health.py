@@ -74,9 +74,20 @@ def check_models(settings: Settings, *, probe: bool) -> list[Check]:
     from bankmind.llm.router import ModelRouter
 
     router = ModelRouter(settings)
-    checks = []
+    checks: list[Check] = []
     for row in router.describe():
         summary = f"{row.provider} {row.model or ''} {row.location or ''}".strip()
+        if row.role == "reasoning" and settings.reasoning is None and checks:
+            chat = checks[0]
+            checks.append(
+                Check(
+                    name="reasoning",
+                    ok=chat.ok,
+                    summary="same model as chat",
+                    detail="not configured separately; set BANKMIND_REASONING__* for a DeepSeek-R1 server",
+                )
+            )
+            continue
         if not probe or row.provider == "none":
             checks.append(Check(name=row.role, ok=row.ok, summary=summary, detail=row.detail))
             continue
@@ -115,7 +126,7 @@ def check_ocr() -> Check:
     return Check(
         name="ocr",
         ok=ok,
-        summary="RapidOCR (PP-OCR, ONNX Runtime, CPU)",
+        summary="RapidOCR (PP-OCRv6, ONNX Runtime, CPU)",
         detail=detail,
         fix=None if ok else "reinstall the Python packages with `make run` (rapidocr ships its models)",
         latency_ms=latency,

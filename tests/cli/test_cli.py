@@ -83,3 +83,33 @@ def test_a_bad_setting_is_one_line_without_traceback(tmp_path: Path) -> None:
         "use postgresql+psycopg://USER@HOST/DB or leave it unset for SQLite"
     )
     assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+def test_jobs_watch_follows_a_background_job_to_its_end(run) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from bankmind.store.jobs import JobRunner, Progress
+
+    store = Store.open(load_settings())
+    go = threading.Event()
+
+    def slow(progress: Progress) -> dict[str, int]:
+        progress(0.5, "half of the pairs compared")
+        go.wait(10)
+        return {"pairs": 12}
+
+    runner = JobRunner(store, workers=1)
+    job_id = runner.submit("recon-batch", slow)
+    threading.Timer(0.5, go.set).start()
+    result = run("jobs", "watch", job_id, "--interval", "0.1")
+    runner.shutdown()
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == {"pairs": 12}
+    assert "recon-batch" in result.stderr and "100%" in result.stderr
+
+    def broken(progress: Progress) -> None:
+        raise ValueError("bug")
+
+    failed = run_job(store, "recon-batch", broken)
+    result = run("jobs", "watch", failed.id)
+    assert result.exit_code == 1 and "job failed: internal error" in result.stderr
