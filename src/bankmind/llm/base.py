@@ -93,16 +93,42 @@ def _first_error(exc: ValidationError) -> str:
     return f"{where}: {err['msg']}" if where else str(err["msg"])
 
 
-class ChatModel(ABC):
-    """A chat model. Subclasses implement `stream`; `complete` collects it unless overridden."""
+class _Model:
+    """What chat and embedding models share: identity, offline problems, status rows."""
 
     provider: ClassVar[str] = "base"
+    model: str
+    location: str
+
+    def problem(self) -> str | None:
+        """Why this model cannot work, found without contacting it (None when nothing is known)."""
+        return None
+
+    def close(self) -> None:
+        """Release connections (a no-op for in-process models, which stay loaded for the process)."""
+        return None
+
+    def _status(self, role: str, *, ok: bool, detail: str, started: float) -> ModelStatus:
+        return ModelStatus(
+            role=role,
+            provider=self.provider,
+            model=self.model,
+            location=self.location,
+            ok=ok,
+            detail=detail,
+            latency_ms=int((time.monotonic() - started) * 1000),
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} provider={self.provider} model={self.model} at {self.location}>"
+
+
+class ChatModel(_Model, ABC):
+    """A chat model. Subclasses implement `stream`; `complete` collects it unless overridden."""
+
     Options: ClassVar[type[ChatOptions]] = ChatOptions
     can_stream: ClassVar[bool] = True
     supports_images: ClassVar[bool] = False
-
-    model: str
-    location: str
 
     @abstractmethod
     def stream(
@@ -129,14 +155,6 @@ class ChatModel(ABC):
         chunks = self.stream(messages, max_tokens=max_tokens, temperature=temperature, stop=stop, extra=extra)
         content, reasoning = collect(chunks)
         return ChatResult(content=content, reasoning=reasoning, model=self.model)
-
-    def problem(self) -> str | None:
-        """Why this model cannot work, found without contacting it (None when nothing is known)."""
-        return None
-
-    def close(self) -> None:
-        """Release connections (a no-op for in-process models, which stay loaded for the process)."""
-        return None
 
     def options(self, extra: Mapping[str, Any] | None) -> dict[str, Any]:
         """Validate `extra` against this provider's `Options`; unknown keys are refused."""
@@ -166,41 +184,15 @@ class ChatModel(ABC):
             return self._status(role, ok=False, detail=exc.message, started=started)
         return self._status(role, ok=True, detail="answers", started=started)
 
-    def _status(self, role: str, *, ok: bool, detail: str, started: float) -> ModelStatus:
-        return ModelStatus(
-            role=role,
-            provider=self.provider,
-            model=self.model,
-            location=self.location,
-            ok=ok,
-            detail=detail,
-            latency_ms=int((time.monotonic() - started) * 1000),
-        )
 
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} provider={self.provider} model={self.model} at {self.location}>"
-
-
-class EmbeddingModel(ABC):
+class EmbeddingModel(_Model, ABC):
     """An embedding model: texts in, one vector per text out."""
 
-    provider: ClassVar[str] = "base"
-
-    model: str
-    location: str
     dim: int | None = None
 
     @abstractmethod
     def embed(self, texts: Sequence[str], *, kind: EmbeddingKind) -> list[list[float]]:
         """Embed `texts` as search queries (`kind="query"`) or as indexed passages (`"passage"`)."""
-
-    def problem(self) -> str | None:
-        """Why this model cannot work, found without contacting it (None when nothing is known)."""
-        return None
-
-    def close(self) -> None:
-        """Release connections (a no-op for in-process models, which stay loaded for the process)."""
-        return None
 
     def check(self, *, role: str = "embedding") -> ModelStatus:
         """Embed one short text and report whether it worked, and how fast."""
@@ -212,17 +204,3 @@ class EmbeddingModel(ABC):
         if len(vectors) != 1 or not vectors[0]:
             return self._status(role, ok=False, detail="answered without a vector", started=started)
         return self._status(role, ok=True, detail=f"answers ({len(vectors[0])} dimensions)", started=started)
-
-    def _status(self, role: str, *, ok: bool, detail: str, started: float) -> ModelStatus:
-        return ModelStatus(
-            role=role,
-            provider=self.provider,
-            model=self.model,
-            location=self.location,
-            ok=ok,
-            detail=detail,
-            latency_ms=int((time.monotonic() - started) * 1000),
-        )
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} provider={self.provider} model={self.model} at {self.location}>"
