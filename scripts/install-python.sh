@@ -18,6 +18,7 @@ trap 'rm -rf "$work"' EXIT
 
 # Split the lock: the source-only package, and everything else.
 awk -v out="$work/rest.lock" -v src="$work/source.lock" '
+  BEGIN { target = out }
   /^[A-Za-z0-9]/ { target = ($0 ~ /^llama-cpp-python==/) ? src : out }
   { print > target }' "$lock"
 spec=$(head -n 1 "$work/source.lock" | sed 's/ \\$//')
