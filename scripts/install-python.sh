@@ -32,7 +32,8 @@ if ! ls "$dir"/*.whl >/dev/null 2>&1; then
   mkdir -p "$work/wheel"
   CMAKE_BUILD_PARALLEL_LEVEL=${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)} \
     "$venv/bin/python" -m pip wheel --no-deps -v "$work"/sdist/*.tar.gz -w "$work/wheel" 2>&1 \
-    | grep --line-buffered -E '^\s*\[[0-9]+/[0-9]+\]|Successfully built|ERROR|error:' || true
+    | awk '/^[[:space:]]*\[[0-9]+\/[0-9]+\]/ { n = split($NF, p, "/"); print "   ", $1, p[n]; fflush() }
+           /Successfully built|ERROR|error:/ { print; fflush() }' || true
   ls "$work"/wheel/*.whl >/dev/null 2>&1 || { echo "!! building $spec failed; see the lines above"; exit 1; }
   mkdir -p "$dir" && cp "$work"/wheel/*.whl "$dir/"
 fi
