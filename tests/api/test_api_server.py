@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bankmind.api.server import FIRST_RUN_HINT
+from bankmind.api.server import first_run_hint
 from bankmind.config import load_settings
 from bankmind.store import Store
 from bankmind.store.users import create_user, list_users
@@ -64,7 +64,8 @@ def _serve_until_it_answers(home: Path) -> str:
 def test_a_fresh_install_says_how_to_create_the_first_user(tmp_path: Path) -> None:
     home = tmp_path / "fresh"
     err = _serve_until_it_answers(home)
-    assert FIRST_RUN_HINT in err.splitlines()
+    assert first_run_hint() in err.splitlines()
+    assert "users add admin --role admin" in first_run_hint()
     assert "then log in at http://127.0.0.1:" in err
     store = Store.open(load_settings(home=home))
     assert list_users(store) == []  # no default account, no default password
@@ -76,7 +77,7 @@ def test_no_hint_once_a_user_exists(tmp_path: Path) -> None:
     store = Store.open(load_settings(home=home))
     create_user(store, "admin", roles=["admin"], password="a-long-password")
     store.close()
-    assert FIRST_RUN_HINT not in _serve_until_it_answers(home)
+    assert "no users yet" not in _serve_until_it_answers(home)
 
 
 def test_a_busy_port_is_one_clear_line(tmp_path: Path) -> None:

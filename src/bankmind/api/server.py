@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 import sys
+from pathlib import Path
 
 import uvicorn
 
@@ -14,9 +16,14 @@ from bankmind.errors import ConfigError
 from bankmind.store import Store
 from bankmind.store.users import list_users
 
-__all__ = ["FIRST_RUN_HINT", "serve"]
+__all__ = ["first_run_hint", "serve"]
 
-FIRST_RUN_HINT = "no users yet: create one with `bankmind users add admin --role admin`"
+
+def first_run_hint() -> str:
+    """How to create the first user, with the command as this shell can run it."""
+    beside = Path(sys.executable).parent / "bankmind"
+    command = "bankmind" if shutil.which("bankmind") == str(beside) or not beside.exists() else str(beside)
+    return f"no users yet: create one with `{command} users add admin --role admin`"
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -47,7 +54,7 @@ def serve(settings: Settings, host: str, port: int) -> None:
     base = f"http://{shown}:{bound_port}"
     print(f"bankmind {__version__} serving the workbench at {base}/ (API docs: {base}/docs)", file=sys.stderr)
     if fresh:
-        print(FIRST_RUN_HINT, file=sys.stderr)
+        print(first_run_hint(), file=sys.stderr)
         print(f"then log in at {base}/login with that name and the password it asks for", file=sys.stderr)
     config = uvicorn.Config(
         create_app(settings), log_config=None, access_log=False, server_header=False, lifespan="on"
