@@ -38,6 +38,14 @@ class ModelSettings(BaseModel):
     )
     model: str | None = Field(default=None, description="Model name the upstream expects.")
     api_key: str | None = Field(default=None, description="API key for the upstream, if it needs one.")
+    exposure: Literal["internal", "external"] = Field(
+        default="internal",
+        description="internal: served on the bank's own machines (masking per department policy); "
+        "external: a third-party API (masking mandatory; refused for departments marked no_external).",
+    )
+    aliases: list[str] = Field(
+        default_factory=list, description="Extra model names clients may use for this role on /v1."
+    )
     reasoning_format: Literal["auto", "r1"] = Field(
         default="auto",
         description="auto: treat the model as DeepSeek-R1 style when its name says so; r1: always "
@@ -127,6 +135,9 @@ class Settings(BaseSettings):
     )
     zip_max_ratio: float = Field(
         default=100.0, gt=1, description="Largest compression ratio of an xlsx/docx member."
+    )
+    gateway_requests_per_minute: int = Field(
+        default=120, ge=1, description="Requests per minute allowed per API key through the gateway (/v1)."
     )
     host: str = Field(default="127.0.0.1", description="Address `bankmind serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `bankmind serve` listens on.")
