@@ -46,7 +46,10 @@ def test_users_add_list_and_keys(run) -> None:  # type: ignore[no-untyped-def]
 def test_expected_errors_are_one_line_with_exit_2(run) -> None:  # type: ignore[no-untyped-def]
     result = run("keys", "create", "--user", "ghost")
     assert result.exit_code == 2
-    assert result.stderr.strip() == "error: no user named 'ghost'; add one with `bankmind users add`"
+    assert result.stderr.strip() == (
+        "error: no user named 'ghost'; add one with `bankmind users add`, or give --role "
+        "(and --department) to create an API-only user"
+    )
     short = run("users", "add", "li", "--role", "credit", "--password-stdin", stdin="short\n")
     assert short.exit_code == 2 and "at least 8 characters" in short.stderr
 

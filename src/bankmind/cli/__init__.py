@@ -12,7 +12,7 @@ import sys
 import typer
 
 from bankmind import __version__
-from bankmind.cli import doctor, jobs, keys, models, serve, users
+from bankmind.cli import audit, departments, doctor, jobs, keys, models, serve, users
 from bankmind.cli.output import err
 from bankmind.errors import BankmindError
 
@@ -48,6 +48,8 @@ app.add_typer(models.app, name="models")
 app.add_typer(users.app, name="users")
 app.add_typer(keys.app, name="keys")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(departments.app, name="departments")
+app.add_typer(audit.app, name="audit")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -6,10 +6,11 @@ import sys
 
 import typer
 
-from bankmind.cli.output import Format, emit_json, emit_table, out
+from bankmind.cli.output import Format, emit_json, emit_table, err, out
 from bankmind.config import load_settings
 from bankmind.store import Store
 from bankmind.store import users as user_store
+from bankmind.store.departments import ensure_department
 
 app = typer.Typer(help="Manage workbench users.", no_args_is_help=True)
 
@@ -32,6 +33,10 @@ def add(
     """Create a user who can log in to the workbench (prompts for the password)."""
     roles = [r.strip() for part in role for r in part.split(",") if r.strip()]
     store = Store.open(load_settings())
+    if department:
+        _, created = ensure_department(store, department)
+        if created:
+            err.print(f"department '{department}' created with the default policy", markup=False)
     principal = user_store.create_user(
         store, name, roles=roles, department=department, password=_password(password_stdin)
     )

@@ -6,10 +6,21 @@ Changes to these classes need an Alembic revision under `store/migrations/versio
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Dialect, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy import DateTime as _DateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -122,20 +133,60 @@ class WebSession(Base):
 
 
 class AuditRecord(Base):
-    """One entry of the hash-chained audit log (written by the gateway and capabilities)."""
+    """One entry of the hash-chained audit log (written by the gateway and capabilities).
+
+    `seq` numbers the chain 1, 2, 3, … without gaps; `hash` is the SHA-256 of the record's canonical
+    JSON, which includes `seq` and `prev_hash` (see `guard/audit.py` and docs/audit.md).
+    """
 
     __tablename__ = "audit_records"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
     ts: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    principal: Mapped[str | None] = mapped_column(String(100))
+    principal: Mapped[str | None] = mapped_column(String(100), index=True)
     department: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(200))
     tokens_in: Mapped[int | None] = mapped_column(Integer)
     tokens_out: Mapped[int | None] = mapped_column(Integer)
     latency_ms: Mapped[int | None] = mapped_column(Integer)
+    pii: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    prompt_sha256: Mapped[str | None] = mapped_column(String(64))
+    response_sha256: Mapped[str | None] = mapped_column(String(64))
+    masked_prompt: Mapped[str | None] = mapped_column(Text)
+    masked_response: Mapped[str | None] = mapped_column(Text)
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     outcome: Mapped[str] = mapped_column(String(50), default="ok")
-    prev_hash: Mapped[str | None] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Department(Base):
+    """A department and its model policy: external models, masking, audit text, daily tokens."""
+
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    no_external: Mapped[bool] = mapped_column(default=False)
+    mask_internal: Mapped[bool] = mapped_column(default=True)
+    keep_masked_text: Mapped[bool] = mapped_column(default=False)
+    tokens_per_day: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Usage(Base):
+    """Model usage per department per calendar day (Asia/Shanghai), updated atomically.
+
+    `department` is '' for principals without a department (a primary key cannot be NULL).
+    """
+
+    __tablename__ = "usage"
+
+    department: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tokens_in: Mapped[int] = mapped_column(BigInteger, default=0)
+    tokens_out: Mapped[int] = mapped_column(BigInteger, default=0)
+    requests: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -19,11 +19,14 @@ from bankmind.store.sessions import end_user_sessions
 from bankmind.types import Principal
 
 __all__ = [
+    "KEY_PREFIX",
     "authenticate",
     "create_api_key",
     "create_user",
     "get_principal",
+    "key_hash",
     "list_users",
+    "principal_of",
     "resolve_api_key",
     "set_password",
 ]
@@ -35,7 +38,8 @@ _NAME = re.compile(r"^[\w.@-]{1,100}$")
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-def _principal(user: User) -> Principal:
+def principal_of(user: User) -> Principal:
+    """The `Principal` a user row acts as."""
     return Principal(user_id=user.id, name=user.name, department=user.department, roles=tuple(user.roles))
 
 
@@ -65,7 +69,7 @@ def create_user(
         with store.session() as s:
             s.add(user)
             s.flush()
-            return _principal(user)
+            return principal_of(user)
     except IntegrityError:
         raise InputError(f"a user named '{name}' already exists") from None
 
@@ -85,14 +89,14 @@ def set_password(store: Store, name: str, password: str) -> None:
 
 def list_users(store: Store) -> list[Principal]:
     with store.session() as s:
-        return [_principal(u) for u in s.scalars(select(User).order_by(User.name))]
+        return [principal_of(u) for u in s.scalars(select(User).order_by(User.name))]
 
 
 def get_principal(store: Store, user_id: int) -> Principal | None:
     """The principal of an enabled user, or None (deleted or disabled since the session began)."""
     with store.session() as s:
         user = s.get(User, user_id)
-        return _principal(user) if user is not None and not user.disabled else None
+        return principal_of(user) if user is not None and not user.disabled else None
 
 
 def authenticate(store: Store, name: str, password: str) -> Principal:
@@ -108,10 +112,11 @@ def authenticate(store: Store, name: str, password: str) -> Principal:
             raise AuthenticationFailed("wrong user name or password")
         if _hasher.check_needs_rehash(stored):
             user.password_hash = _hasher.hash(password)
-        return _principal(user)
+        return principal_of(user)
 
 
-def _key_hash(key: str) -> str:
+def key_hash(key: str) -> str:
+    """What the store keeps of an API key: its SHA-256."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -122,16 +127,16 @@ def create_api_key(store: Store, user_name: str, *, name: str | None = None) -> 
         user = s.scalar(select(User).where(User.name == user_name))
         if user is None:
             raise NotFound(f"no user named '{user_name}'; add one with `bankmind users add`")
-        s.add(ApiKey(user_id=user.id, key_hash=_key_hash(key), prefix=key[:10], name=name))
+        s.add(ApiKey(user_id=user.id, key_hash=key_hash(key), prefix=key[:10], name=name))
     return key
 
 
 def resolve_api_key(store: Store, key: str) -> Principal:
     """The principal behind an API key; refuses unknown, revoked or disabled ones."""
     with store.session() as s:
-        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == _key_hash(key)))
+        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash(key)))
         user = s.get(User, row.user_id) if row is not None else None
         if row is None or row.revoked_at is not None or user is None or user.disabled:
             raise AuthenticationFailed("unknown or revoked API key; create one with `bankmind keys create`")
         row.last_used_at = datetime.now(UTC)
-        return _principal(user)
+        return principal_of(user)
