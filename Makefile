@@ -28,6 +28,7 @@ unit: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/llm_bench.py
+	$(BIN)/python bench/pii_bench.py
 
 services:
 	bash scripts/test-services.sh

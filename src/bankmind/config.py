@@ -63,6 +63,28 @@ class ModelSettings(BaseModel):
         return value.rstrip("/") if value else value
 
 
+class PiiSettings(BaseModel):
+    """Which PII recognizers run and how they are tuned (the `[pii]` table of bankmind.toml)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    recognizers: list[str] | None = Field(
+        default=None, description="PII recognizers to run, by name (`bankmind pii recognizers`); unset: all."
+    )
+    min_score: float = Field(default=0.5, ge=0, le=1, description="Report PII spans scored at least this.")
+    context_words: dict[str, list[str]] = Field(
+        default_factory=dict, description="Extra context words per PII entity type."
+    )
+    bank_card_bins: list[Path] = Field(
+        default_factory=list,
+        description='Extra bank-card BIN lists (text \'PREFIX BANK\' lines or JSON [{"bin", "bank"}]).',
+    )
+    plugins: list[str] = Field(
+        default_factory=list,
+        description="Modules with register(registry) that add PII recognizers; only these load.",
+    )
+
+
 def _default_home() -> Path:
     return Path.home() / ".bankmind"
 
@@ -135,6 +157,10 @@ class Settings(BaseSettings):
     )
     zip_max_ratio: float = Field(
         default=100.0, gt=1, description="Largest compression ratio of an xlsx/docx member."
+    )
+    pii: PiiSettings = Field(
+        default_factory=PiiSettings,
+        description="PII guard: recognizers, min_score, context_words, bank_card_bins, plugins.",
     )
     gateway_requests_per_minute: int = Field(
         default=120, ge=1, description="Requests per minute allowed per API key through the gateway (/v1)."

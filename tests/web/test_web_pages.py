@@ -36,11 +36,12 @@ def test_anonymous_visitors_are_sent_to_login(client: TestClient) -> None:
 
 
 def test_home_has_one_card_per_navigation_entry(logged_in: LoggedIn) -> None:
-    client, _, _ = logged_in
+    client, alice, _ = logged_in
     html = client.get("/").text
     assert "您好，alice" in html
     for entry in nav.entries():
-        assert f'<a href="{entry.path}"><h2>{entry.label_zh}</h2>' in html
+        card = f'<a href="{entry.path}"><h2>{entry.label_zh}</h2>'
+        assert (card in html) == entry.visible_to(alice), entry.key
     topbar = html.split("</header>")[0]
     assert [m for m in re.findall(r'<a href="(/[a-z]*)"', topbar.split('class="mainnav"')[1])] == [
         "/",

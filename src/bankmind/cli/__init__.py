@@ -12,7 +12,8 @@ import sys
 import typer
 
 from bankmind import __version__
-from bankmind.cli import audit, departments, doctor, jobs, keys, models, serve, users
+from bankmind.cli import audit, departments, doctor, jobs, keys, models, pii, serve, users
+from bankmind.cli import eval as eval_cli
 from bankmind.cli.output import err
 from bankmind.errors import BankmindError
 
@@ -50,6 +51,8 @@ app.add_typer(keys.app, name="keys")
 app.add_typer(jobs.app, name="jobs")
 app.add_typer(departments.app, name="departments")
 app.add_typer(audit.app, name="audit")
+app.add_typer(pii.app, name="pii")
+app.add_typer(eval_cli.app, name="eval")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -84,6 +84,134 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "uploads.size": "大小",
         "uploads.bytes": "{n} 字节",
         "uploads.hash": "内容指纹（SHA-256）",
+        "admin.title": "管理",
+        "admin.sections": "管理功能",
+        "admin.department": "部门",
+        "admin.none": "（无）",
+        "admin.no_department": "（无部门）",
+        "admin.unlimited": "不限",
+        "admin.users.title": "用户",
+        "admin.users.intro": (
+            "可登录工作台的账号，以及只通过 API 密钥访问的账号。角色决定能看到哪些文档和功能。"
+        ),
+        "admin.users.name": "用户名",
+        "admin.users.roles": "角色",
+        "admin.users.roles_hint": "多个角色用逗号分隔，例如 custody, credit；admin 为管理员。",
+        "admin.users.password": "初始密码",
+        "admin.users.password_hint": "至少 8 个字符；请通过安全渠道告知本人。",
+        "admin.users.add": "添加用户",
+        "admin.users.added": "已创建用户 {name}。",
+        "admin.users.empty": "暂无用户。",
+        "admin.users.reset": "重置密码",
+        "admin.users.new_password": "新密码",
+        "admin.users.reset_hint": "重置后，该用户已登录的会话全部失效。",
+        "admin.users.password_set": "已重置 {name} 的密码，其已登录的会话已全部退出。",
+        "admin.keys.title": "API 密钥",
+        "admin.keys.intro": (
+            "行内其他系统用 API 密钥调用 /api 和 /v1，权限与所属用户相同。系统只保存密钥的哈希，密钥仅在创建"
+            "时显示一次。"
+        ),
+        "admin.keys.prefix": "前缀",
+        "admin.keys.name": "名称",
+        "admin.keys.user": "用户",
+        "admin.keys.created": "创建时间",
+        "admin.keys.last_used": "最近使用",
+        "admin.keys.state": "状态",
+        "admin.keys.active": "有效",
+        "admin.keys.revoked": "已吊销",
+        "admin.keys.never": "从未使用",
+        "admin.keys.empty": "暂无密钥。",
+        "admin.keys.create": "创建密钥",
+        "admin.keys.issued": "已为 {user} 创建密钥：",
+        "admin.keys.select_hint": "单击即可全选",
+        "admin.keys.copy_hint": (
+            "请立即复制并妥善保存（单击密钥即可全选）。此密钥只显示这一次，离开本页后只能看到它的前缀。"
+        ),
+        "admin.keys.revoke": "吊销",
+        "admin.keys.revoke_confirm": "确定吊销密钥 {prefix}…？使用它的系统将立即无法访问。",
+        "admin.keys.revoked_now": "已吊销用户 {user} 的密钥 {prefix}…。",
+        "admin.keys.revoked_before": "用户 {user} 的密钥 {prefix}… 此前已被吊销。",
+        "admin.departments.title": "部门与策略",
+        "admin.departments.intro": "每个部门的模型使用策略和每日令牌额度；修改后对下一次请求立即生效。",
+        "admin.departments.name": "部门名称",
+        "admin.departments.no_external": "禁用外部模型",
+        "admin.departments.mask_internal": "内部模型也脱敏",
+        "admin.departments.keep_masked_text": "审计保留脱敏文本",
+        "admin.departments.tokens_per_day": "每日令牌额度",
+        "admin.departments.no_external_help": (
+            "该部门的请求一律不得发往外部（第三方）模型，只能使用行内部署的模型。"
+        ),
+        "admin.departments.mask_internal_help": (
+            "发往行内模型的提示词也先脱敏；发往外部模型的提示词始终脱敏。"
+        ),
+        "admin.departments.keep_masked_text_help": (
+            "审计日志除哈希外还保存脱敏后的提示词和回答（从不保存原文）。"
+        ),
+        "admin.departments.tokens_per_day_help": (
+            "该部门每天（北京时间）可用的输入加输出令牌数；留空表示不限。用完后返回 429，次日零点恢复。"
+        ),
+        "admin.departments.save": "保存",
+        "admin.departments.add": "添加部门",
+        "admin.departments.added": "已添加部门 {name}。",
+        "admin.departments.saved": "已保存部门 {name} 的策略。",
+        "admin.departments.empty": "暂无部门。",
+        "admin.usage.title": "用量",
+        "admin.usage.intro": "各部门经网关调用模型的请求数和令牌数，按北京时间自然日统计。",
+        "admin.usage.today": "今日（{day}）",
+        "admin.usage.week": "最近 {n} 天（含今日）的令牌数",
+        "admin.usage.requests": "请求数",
+        "admin.usage.tokens_in": "输入令牌",
+        "admin.usage.tokens_out": "输出令牌",
+        "admin.usage.tokens": "合计令牌",
+        "admin.usage.share": "已用额度",
+        "admin.usage.total": "合计",
+        "admin.usage.empty": "暂无部门和用量。",
+        "admin.usage.note": "令牌数为输入与输出之和；额度按当前设置显示。",
+        "admin.audit.title": "审计日志",
+        "admin.audit.intro": (
+            "每次模型调用和管理操作都记入一条以哈希链串联的记录。此处不显示任何提示词或回答内容，只显示个人信"
+            "息的类型和数量、令牌数、耗时和结果。"
+        ),
+        "admin.audit.verify": "验证哈希链",
+        "admin.audit.verifying": "正在验证……",
+        "admin.audit.verify_hint": "重新计算全部记录的哈希，检查是否有记录被修改、删除、调换或插入。",
+        "admin.audit.chain_ok": "哈希链完整",
+        "admin.audit.chain_broken": "哈希链已被破坏",
+        "admin.audit.checked": "已检查 {n} 条记录，未发现问题。",
+        "admin.audit.head_seq": "最新记录序号",
+        "admin.audit.head_hash": "最新记录哈希",
+        "admin.audit.anchor_hint": (
+            "请把最新记录的序号和哈希记在数据库以外；以后用 bankmind audit verify --anchor 序号:哈希 验证，还"
+            "能发现末尾被截断或改写。"
+        ),
+        "admin.audit.problems": "发现 {n} 处问题（共检查 {checked} 条记录）：",
+        "admin.audit.omitted": "另有 {n} 处问题未列出；请用 bankmind audit verify 查看全部。",
+        "admin.audit.kind": "问题",
+        "admin.audit.detail": "说明",
+        "admin.audit.kind_edited": "被修改",
+        "admin.audit.kind_deleted": "被删除",
+        "admin.audit.kind_reordered": "顺序被调换",
+        "admin.audit.kind_inserted": "被插入",
+        "admin.audit.from": "起始日期",
+        "admin.audit.to": "截止日期",
+        "admin.audit.principal": "用户",
+        "admin.audit.action": "操作",
+        "admin.audit.outcome": "结果",
+        "admin.audit.filter": "筛选",
+        "admin.audit.clear": "清除筛选",
+        "admin.audit.seq": "序号",
+        "admin.audit.time": "时间（北京）",
+        "admin.audit.model": "模型",
+        "admin.audit.pii": "个人信息",
+        "admin.audit.tokens": "令牌（入/出）",
+        "admin.audit.latency": "耗时",
+        "admin.audit.hash": "哈希",
+        "admin.audit.operator": "（命令行）",
+        "admin.audit.empty": "没有符合条件的记录。",
+        "admin.audit.pages": "翻页",
+        "admin.audit.page": "第 {n} 页",
+        "admin.audit.newer": "较新",
+        "admin.audit.older": "较早",
         "error.title": "出错了",
         "error.request_id": "请求编号",
         "error.error": "操作失败",
@@ -173,6 +301,148 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "uploads.size": "Size",
         "uploads.bytes": "{n} bytes",
         "uploads.hash": "Content hash (SHA-256)",
+        "admin.title": "Admin",
+        "admin.sections": "Administration",
+        "admin.department": "Department",
+        "admin.none": "(none)",
+        "admin.no_department": "(no department)",
+        "admin.unlimited": "No limit",
+        "admin.users.title": "Users",
+        "admin.users.intro": (
+            "Accounts that log in to the workbench, and accounts that act only through API keys. Roles "
+            "decide which documents and capabilities a user sees."
+        ),
+        "admin.users.name": "User name",
+        "admin.users.roles": "Roles",
+        "admin.users.roles_hint": (
+            "Separate several roles with commas, e.g. custody, credit; admin makes an administrator."
+        ),
+        "admin.users.password": "Initial password",
+        "admin.users.password_hint": "At least 8 characters; hand it over through a safe channel.",
+        "admin.users.add": "Add user",
+        "admin.users.added": "User {name} created.",
+        "admin.users.empty": "No users yet.",
+        "admin.users.reset": "Reset password",
+        "admin.users.new_password": "New password",
+        "admin.users.reset_hint": "Every open session of the user ends when the password is reset.",
+        "admin.users.password_set": "Password of {name} reset; their open sessions have ended.",
+        "admin.keys.title": "API keys",
+        "admin.keys.intro": (
+            "The bank's other systems call /api and /v1 with an API key, which acts as its user. Only the "
+            "key's hash is kept: a key is shown once, when it is created."
+        ),
+        "admin.keys.prefix": "Prefix",
+        "admin.keys.name": "Name",
+        "admin.keys.user": "User",
+        "admin.keys.created": "Created",
+        "admin.keys.last_used": "Last used",
+        "admin.keys.state": "State",
+        "admin.keys.active": "Active",
+        "admin.keys.revoked": "Revoked",
+        "admin.keys.never": "Never",
+        "admin.keys.empty": "No keys yet.",
+        "admin.keys.create": "Create key",
+        "admin.keys.issued": "New key for {user}:",
+        "admin.keys.select_hint": "Click to select all",
+        "admin.keys.copy_hint": (
+            "Copy it now and keep it safe (click the key to select it). It is shown only this once; "
+            "afterwards only its prefix is visible."
+        ),
+        "admin.keys.revoke": "Revoke",
+        "admin.keys.revoke_confirm": "Revoke key {prefix}…? Systems using it lose access at once.",
+        "admin.keys.revoked_now": "Key {prefix}… of {user} revoked.",
+        "admin.keys.revoked_before": "Key {prefix}… of {user} was already revoked.",
+        "admin.departments.title": "Departments and policies",
+        "admin.departments.intro": (
+            "Each department's model policy and daily token quota; changes apply from the next request."
+        ),
+        "admin.departments.name": "Department name",
+        "admin.departments.no_external": "No external models",
+        "admin.departments.mask_internal": "Mask for internal models",
+        "admin.departments.keep_masked_text": "Keep masked text in audit",
+        "admin.departments.tokens_per_day": "Tokens per day",
+        "admin.departments.no_external_help": (
+            "Requests from this department never go to an external (third-party) model, only to models run "
+            "in the bank."
+        ),
+        "admin.departments.mask_internal_help": (
+            "Mask personal data toward the bank's own models too; prompts to external models are always "
+            "masked."
+        ),
+        "admin.departments.keep_masked_text_help": (
+            "The audit log keeps the masked prompt and answer besides their hashes (never the original text)."
+        ),
+        "admin.departments.tokens_per_day_help": (
+            "Input plus output tokens the department may use per day (Beijing time); empty for no limit. "
+            "When used up, requests get 429 until midnight."
+        ),
+        "admin.departments.save": "Save",
+        "admin.departments.add": "Add department",
+        "admin.departments.added": "Department {name} added.",
+        "admin.departments.saved": "Policy of {name} saved.",
+        "admin.departments.empty": "No departments yet.",
+        "admin.usage.title": "Usage",
+        "admin.usage.intro": (
+            "Requests and tokens each department sent to models through the gateway, per calendar day in "
+            "Beijing time."
+        ),
+        "admin.usage.today": "Today ({day})",
+        "admin.usage.week": "Tokens in the last {n} days (today included)",
+        "admin.usage.requests": "Requests",
+        "admin.usage.tokens_in": "Tokens in",
+        "admin.usage.tokens_out": "Tokens out",
+        "admin.usage.tokens": "Tokens",
+        "admin.usage.share": "Quota used",
+        "admin.usage.total": "Total",
+        "admin.usage.empty": "No departments or usage yet.",
+        "admin.usage.note": "Tokens are input plus output; quotas are shown as currently set.",
+        "admin.audit.title": "Audit log",
+        "admin.audit.intro": (
+            "Every model call and administrative change is a record in a hash chain. No prompt or answer is "
+            "shown here: only the types and counts of personal data, tokens, latency and outcome."
+        ),
+        "admin.audit.verify": "Verify chain",
+        "admin.audit.verifying": "Verifying…",
+        "admin.audit.verify_hint": (
+            "Recomputes every record's hash to find records that were edited, deleted, moved or inserted."
+        ),
+        "admin.audit.chain_ok": "The chain is intact",
+        "admin.audit.chain_broken": "The chain is broken",
+        "admin.audit.checked": "{n} records checked, no problems found.",
+        "admin.audit.head_seq": "Latest record",
+        "admin.audit.head_hash": "Its hash",
+        "admin.audit.anchor_hint": (
+            "Write the latest record's number and hash down outside the database; bankmind audit verify "
+            "--anchor SEQ:HASH then also finds a log cut short or rewritten at its end."
+        ),
+        "admin.audit.problems": "{n} problem(s) in {checked} records:",
+        "admin.audit.omitted": "{n} more problem(s) not listed; run bankmind audit verify to see them all.",
+        "admin.audit.kind": "Problem",
+        "admin.audit.detail": "Detail",
+        "admin.audit.kind_edited": "Edited",
+        "admin.audit.kind_deleted": "Deleted",
+        "admin.audit.kind_reordered": "Moved",
+        "admin.audit.kind_inserted": "Inserted",
+        "admin.audit.from": "From",
+        "admin.audit.to": "To",
+        "admin.audit.principal": "User",
+        "admin.audit.action": "Action",
+        "admin.audit.outcome": "Outcome",
+        "admin.audit.filter": "Filter",
+        "admin.audit.clear": "Clear filters",
+        "admin.audit.seq": "Seq",
+        "admin.audit.time": "Time (Beijing)",
+        "admin.audit.model": "Model",
+        "admin.audit.pii": "Personal data",
+        "admin.audit.tokens": "Tokens (in/out)",
+        "admin.audit.latency": "Latency",
+        "admin.audit.hash": "Hash",
+        "admin.audit.operator": "(command line)",
+        "admin.audit.empty": "No records match.",
+        "admin.audit.pages": "Pages",
+        "admin.audit.page": "Page {n}",
+        "admin.audit.newer": "Newer",
+        "admin.audit.older": "Older",
         "error.title": "Something went wrong",
         "error.request_id": "Request id",
         "error.error": "The request failed",

@@ -4,12 +4,16 @@
     register(NavEntry("recon", "/recon", "估值核对", "Valuation reconciliation", ...))
 
 Entries with `landed=False` are shown greyed out on the home page ("coming soon") and left out of
-the top bar. The built-in entries are registered below exactly as a capability would register.
+the top bar. Entries with `roles` are shown only to users holding one of them (the admin pages:
+`roles=("admin",)`); the pages themselves still check, hiding a link is not access control. The
+built-in entries are registered below exactly as a capability would register.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bankmind.types import Principal
 
 __all__ = ["NavEntry", "entries", "register"]
 
@@ -25,6 +29,11 @@ class NavEntry:
     description_zh: str = ""
     description_en: str = ""
     landed: bool = True
+    roles: tuple[str, ...] = ()
+
+    def visible_to(self, user: Principal) -> bool:
+        """Everybody sees an entry without `roles`; otherwise only holders of one of them."""
+        return not self.roles or any(role in self.roles for role in user.roles)
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_zh
@@ -79,5 +88,16 @@ register(
         "Upload",
         "上传合同、估值表、报表或扫描件，供各项功能使用。",
         "Upload contracts, valuation tables, statements or scans for every capability.",
+    )
+)
+register(
+    NavEntry(
+        "admin",
+        "/admin",
+        "管理",
+        "Admin",
+        "管理用户、API 密钥、部门策略，查看用量和审计日志。",
+        "Manage users, API keys and department policies; see usage and the audit log.",
+        roles=("admin",),
     )
 )

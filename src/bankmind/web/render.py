@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from bankmind import __version__
+from bankmind.guard.quotas import SHANGHAI
 from bankmind.types import Principal
 from bankmind.web.i18n import LANG_COOKIE, LANGS, Translator, pick_lang
 from bankmind.web.nav import NavEntry, entries
@@ -48,6 +49,14 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
+def _nav_for(user: Principal | None) -> tuple[NavEntry, ...]:
+    """The top bar's entries for this user; role-restricted ones (administration) go last."""
+    if user is None:
+        return ()
+    shown = [e for e in entries() if e.landed and e.visible_to(user)]
+    return tuple(sorted(shown, key=lambda e: bool(e.roles)))
+
+
 def shell_for(request: Request, user: Principal | None) -> Shell:
     """The shell for this request; the CSRF token comes from the session the principal came from."""
     session = getattr(request.state, "web_session", None)
@@ -58,7 +67,7 @@ def shell_for(request: Request, user: Principal | None) -> Shell:
         path=request.url.path,
         user=user,
         csrf_token=getattr(session, "csrf_token", None),
-        nav=tuple(e for e in entries() if e.landed) if user is not None else (),
+        nav=_nav_for(user),
         switch_lang_url=f"{other.path}?{other.query}",
     )
 
@@ -74,6 +83,8 @@ def _environment() -> Environment:
     )
     env.globals["version"] = __version__
     env.filters["when"] = _when
+    env.filters["num"] = _num
+    env.filters["beijing"] = _beijing
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     return env
 
@@ -85,6 +96,20 @@ def _when(moment: datetime | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _beijing(moment: datetime | None) -> str:
+    """A stored time in Beijing time, the zone of quota days and audit date filters (as the CLI shows it)."""
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _num(value: int | None) -> str:
+    """A count with thousands separators (`12,345`); nothing for None."""
+    return "" if value is None else f"{value:,}"
 
 
 def render(

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from bankmind.web.pages import home, jobs, login, status, uploads
+from bankmind.web.pages import (
+    admin,
+    admin_audit,
+    admin_departments,
+    admin_users,
+    home,
+    jobs,
+    login,
+    status,
+    uploads,
+)
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, home, status, jobs, uploads):
+for _module in (login, home, status, jobs, uploads, admin, admin_users, admin_departments, admin_audit):
     router.include_router(_module.router)

@@ -25,4 +25,9 @@ class HomePage:
 
 @router.get("/")
 def home(request: Request, principal: PrincipalDep) -> HTMLResponse:
-    return render(request, "home/index.html", HomePage(entries()), shell=shell_for(request, principal))
+    return render(
+        request,
+        "home/index.html",
+        HomePage(tuple(e for e in entries() if e.visible_to(principal))),
+        shell=shell_for(request, principal),
+    )

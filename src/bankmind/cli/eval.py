@@ -1,0 +1,66 @@
+"""`bankmind eval <capability>`: measure a capability on published and generated data.
+
+The published data is read from `--data DIR` (default `../shared/data`, relative to the current
+folder, when it exists); it is never copied into the repository. Exit 0 when every target is met
+(or the evaluation was skipped for want of data), 1 when a target is missed, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bankmind.cli.output import Format, emit_json, err, out
+from bankmind.errors import InputError
+from bankmind.eval.pii import evaluate_pii, reference_bins, to_text
+from bankmind.eval.pii_corpus import DEFAULT_SEED
+from bankmind.guard.pii import PiiConfig
+
+app = typer.Typer(help="Measure capabilities on published and generated data.", no_args_is_help=True)
+
+DEFAULT_DATA = Path("../shared/data")
+
+
+@app.command("pii")
+def pii(
+    data: Path | None = typer.Option(
+        None, "--data", help="Folder that holds pii/ (default: ../shared/data when present)."
+    ),
+    generated_only: bool = typer.Option(
+        False, "--generated-only", help="Evaluate the generated banking texts only (no data folder needed)."
+    ),
+    texts: int = typer.Option(300, "--texts", min=6, max=100_000, help="Number of generated texts."),
+    seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the generated texts."),
+    bins: Path | None = typer.Option(
+        None, "--bins", help="Extra BIN list (default: DATA/pii/cn_pii_reference/bank_card_bins.json)."
+    ),
+    format: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """PII recognizers: precision/recall per entity, near-miss false positives, person-name recall."""
+    if data is not None and not data.is_dir():
+        raise InputError(f"evaluation data folder '{data}' not found; pass the folder that holds pii/")
+    folder = data if data is not None else (DEFAULT_DATA if DEFAULT_DATA.is_dir() else None)
+    if folder is None and not generated_only:
+        reason = f"skipped: no evaluation data at {DEFAULT_DATA} (pass --data DIR, or --generated-only)"
+        if format is Format.json:
+            emit_json({"skipped": True, "reason": reason})
+        else:
+            err.print(reason, markup=False)
+        raise typer.Exit(0)
+    if generated_only:
+        folder = None
+    if bins is not None and not bins.is_file():
+        raise InputError(f"BIN list '{bins}' not found; check the --bins path")
+    extra = bins or reference_bins(folder)
+    report = evaluate_pii(
+        folder,
+        config=PiiConfig(bank_card_bins=(extra,) if extra else ()),
+        texts=texts,
+        seed=seed,
+    )
+    if format is Format.json:
+        emit_json({"ok": report.ok, **report.model_dump(mode="json")})
+    else:
+        out.print(to_text(report), markup=False)
+    raise typer.Exit(0 if report.ok else 1)

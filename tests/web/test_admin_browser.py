@@ -1,0 +1,211 @@
+"""The admin pages in a real browser: `python -m bankmind serve` and headless Chromium (Playwright).
+
+An administrator adds a department that may not use external models, creates an API key (shown
+once), opens the audit log and verifies the chain. Chromium is the system one at /usr/bin/chromium
+(never `playwright install`); the server runs with its own BANKMIND_HOME on a free 127.0.0.1 port
+and the test fails with its output if it dies.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bankmind.config import load_settings
+from bankmind.store import Store
+from bankmind.store.users import create_user
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ADMIN, STAFF, PASSWORD = "guanliyuan", "zhangwei", "Guanli-2025-pw"
+SCREENSHOT = Path("/tmp/bankmind-audit.png")
+
+if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
+    pytest.skip(
+        "no /usr/bin/chromium: install it with `apt-get install -y chromium` (make test does)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    home = tmp_path_factory.mktemp("admin-browser-home")
+    store = Store.open(load_settings(home=home))
+    create_user(store, ADMIN, roles=["admin"], department="信息科技部", password=PASSWORD)
+    create_user(store, STAFF, roles=["custody"], department="资产托管部", password=PASSWORD)
+    store.close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BANKMIND_")}
+    env |= {"BANKMIND_HOME": str(home), "BANKMIND_CHAT__PROVIDER": "none"}
+    port = _free_port()
+    log = home / "server.log"
+    with log.open("w", encoding="utf-8") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bankmind", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    running = Server(f"http://127.0.0.1:{port}", log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"bankmind serve exited with {proc.returncode}; its output:\n{running.output()}")
+            try:
+                with urllib.request.urlopen(f"{running.url}/login", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    pytest.fail(f"bankmind serve did not answer within 60 s; its output:\n{running.output()}")
+                time.sleep(0.2)
+        yield running
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.returncode not in (0, -15):
+        pytest.fail(f"bankmind serve stopped with {proc.returncode}; its output:\n{running.output()}")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    """A fresh browser context; fails the test on CSP violations or script errors."""
+    context = browser.new_context(
+        base_url=server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    yield opened
+    context.close()
+    problems = [e for e in errors if not e.startswith("Failed to load resource")]
+    assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
+
+
+def _log_in(page: Page, name: str) -> None:
+    page.goto("/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url("/")
+
+
+def test_admin_adds_a_department_creates_a_key_and_verifies_the_audit_chain(
+    page: Page, server: Server
+) -> None:
+    _log_in(page, ADMIN)
+    page.get_by_role("navigation", name="主导航").get_by_role("link", name="管理").click()
+    expect(page).to_have_url("/admin/users")
+    expect(page.locator('tr[data-user="zhangwei"]')).to_contain_text("资产托管部")
+
+    # a department that may never use external models
+    tabs = page.get_by_role("navigation", name="管理功能")
+    tabs.get_by_role("link", name="部门与策略").click()
+    add = page.locator("form#add-department")
+    add.get_by_label("部门名称").fill("零售信贷部")
+    add.get_by_label("禁用外部模型").check()
+    add.get_by_label("每日令牌额度").fill("200000")
+    add.get_by_role("button", name="添加部门").click()
+    expect(page.locator("#departments-result")).to_have_text("已添加部门 零售信贷部。")
+    row = page.locator('tr[data-department="零售信贷部"]')
+    expect(row.get_by_label("禁用外部模型")).to_be_checked()
+    expect(row.get_by_label("内部模型也脱敏")).to_be_checked()
+    expect(row.get_by_label("每日令牌额度")).to_have_value("200000")
+    expect(page).to_have_url("/admin/departments")  # swapped in place by htmx
+
+    # a key, shown once
+    tabs.get_by_role("link", name="API 密钥").click()
+    form = page.locator("form#create-key")
+    form.get_by_label("用户").select_option(STAFF)
+    form.get_by_label("名称").fill("core-banking")
+    form.get_by_role("button", name="创建密钥").click()
+    shown = page.locator(".key-issued code.secret")
+    expect(shown).to_have_text(re.compile(r"^bm-[A-Za-z0-9_-]{20,}$"))
+    key = shown.inner_text()
+    expect(page.locator(f'tr[data-prefix="{key[:10]}"]')).to_contain_text("core-banking")
+    request = urllib.request.Request(f"{server.url}/api/me", headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.load(answer)["name"] == STAFF
+    page.reload()
+    expect(page.locator(f'tr[data-prefix="{key[:10]}"]')).to_be_visible()
+    assert key not in page.content()
+
+    # the audit log holds both changes; the chain is intact
+    tabs.get_by_role("link", name="审计日志").click()
+    entries = page.locator("#audit-entries tbody tr")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text("key.create")
+    expect(entries.nth(1)).to_contain_text("department.add")
+    expect(entries.nth(1)).to_contain_text(ADMIN)
+    page.get_by_role("button", name="验证哈希链").click()
+    verdict = page.locator('#verify-result [data-verify="ok"]')
+    expect(verdict).to_contain_text("哈希链完整")
+    expect(verdict).to_contain_text("已检查 2 条记录")
+    expect(verdict.locator("[data-head-seq]")).to_have_text("2")
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    page.get_by_label("操作").fill("key.create")
+    page.get_by_role("button", name="筛选").click()
+    expect(page).to_have_url("/admin/audit?from=&to=&principal=&action=key.create&outcome=")
+    expect(entries).to_have_count(1)
+
+
+def test_the_admin_entry_is_hidden_from_other_users(page: Page) -> None:
+    _log_in(page, STAFF)
+    nav = page.get_by_role("navigation", name="主导航")
+    expect(nav.get_by_role("link", name="上传")).to_be_visible()
+    expect(nav.get_by_role("link", name="管理")).to_have_count(0)
+    with page.expect_response("**/admin/audit") as refused:
+        page.goto("/admin/audit")
+    assert refused.value.status == 403
+    expect(page.locator('[data-error-code="permission_denied"]')).to_contain_text("没有权限")
