@@ -9,22 +9,27 @@ and the test fails with its output if it dies.
 from __future__ import annotations
 
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
 from bankmind.config import load_settings
 from bankmind.store import Store
 from bankmind.store.users import create_user
+
+
+class Server(Protocol):
+    """A running `bankmind serve` (the `serve_bankmind` fixture in tests/conftest.py)."""
+
+    url: str
+
+    def output(self) -> str: ...
+
 
 pytestmark = pytest.mark.slow
 
@@ -49,63 +54,17 @@ if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
 from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 
-@dataclass
-class Server:
-    url: str
-    log: Path
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    tmp_path_factory: pytest.TempPathFactory, serve_bankmind: Callable[..., AbstractContextManager[Server]]
+) -> Iterator[Server]:
     home = tmp_path_factory.mktemp("admin-browser-home")
     store = Store.open(load_settings(home=home))
     create_user(store, ADMIN, roles=["admin"], department="信息科技部", password=PASSWORD)
     create_user(store, STAFF, roles=["custody"], department="资产托管部", password=PASSWORD)
     store.close()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BANKMIND_")}
-    env |= {"BANKMIND_HOME": str(home), "BANKMIND_CHAT__PROVIDER": "none"}
-    port = _free_port()
-    log = home / "server.log"
-    with log.open("w", encoding="utf-8") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "bankmind", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-    running = Server(f"http://127.0.0.1:{port}", log)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"bankmind serve exited with {proc.returncode}; its output:\n{running.output()}")
-            try:
-                with urllib.request.urlopen(f"{running.url}/login", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f"bankmind serve did not answer within 60 s; its output:\n{running.output()}")
-                time.sleep(0.2)
+    with serve_bankmind(home) as running:
         yield running
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.returncode not in (0, -15):
-        pytest.fail(f"bankmind serve stopped with {proc.returncode}; its output:\n{running.output()}")
 
 
 @pytest.fixture(scope="module")
