@@ -1,7 +1,8 @@
 """`bankmind pii scan|mask|recognizers`: find and mask personal information in text on stdin.
 
-Exit codes follow the CLI contract: 0 nothing found, 1 personal information found (and masked),
-2 the input could not be read (not UTF-8, GBK/GB18030 or UTF-16 text) or a bad option.
+Exit codes follow the CLI contract: `scan` exits 0 when nothing is found and 1 when personal
+information is found; `mask` is a transformation and exits 0 whenever it produced the masked text;
+both exit 2 when the input could not be read (not UTF-8, GBK/GB18030 or UTF-16 text) or on a bad option.
 """
 
 from __future__ import annotations
@@ -140,7 +141,7 @@ def mask(
         False, "--partial", help="Hide the middle of each value (138****5678) instead of placeholders."
     ),
 ) -> None:
-    """Print stdin with each entity replaced by a placeholder such as <CN_ID_1>; exit 1 when any."""
+    """Print stdin with each entity replaced by a placeholder such as <CN_ID_1> (exit 0)."""
     analyzer = _analyzer(min_score, bins)
     text = _read_stdin()
     wanted = _entities(entities)
@@ -158,7 +159,7 @@ def mask(
     else:
         sys.stdout.write(masked)
         sys.stdout.flush()
-    raise typer.Exit(1 if counts else 0)
+    raise typer.Exit(0)
 
 
 @app.command("recognizers")
