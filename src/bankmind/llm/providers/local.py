@@ -12,6 +12,7 @@ output (audits, tests), so bankmind trades the prefix cache for reproducibility.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -54,6 +55,15 @@ class _Loaded:
 
 _loaded: dict[tuple[str, int, int], _Loaded] = {}
 _loaded_lock = threading.Lock()
+
+
+@atexit.register
+def _close_loaded() -> None:
+    """Free loaded models before interpreter teardown (llama.cpp's __del__ fails once modules are gone)."""
+    with _loaded_lock:
+        for loaded in _loaded.values():
+            loaded.llama.close()
+        _loaded.clear()
 
 
 def default_threads() -> int:
