@@ -11,6 +11,7 @@ traceback. Subclasses are grouped by what the *caller* does about it:
     │   ├── ZipBomb                zip_bomb
     │   └── EncryptedFile          encrypted_file
     ├── NotFound                   not_found        2   404
+    │   └── ModelNotFound          model_not_found        no model of that name or alias on /v1
     ├── AuthenticationFailed       authentication_failed  401
     ├── PermissionDenied           permission_denied 2  403
     │   └── CsrfFailed             csrf_failed             reload the form and submit it again
@@ -87,6 +88,12 @@ class NotFound(BankmindError):
     http_status = 404
 
 
+class ModelNotFound(NotFound):
+    """A /v1 request named a model that no role or alias serves."""
+
+    code = "model_not_found"
+
+
 class AuthenticationFailed(BankmindError):
     """Missing or wrong credentials (API key, password, session)."""
 
@@ -155,6 +162,7 @@ ALL_ERRORS: tuple[type[BankmindError], ...] = (
     ZipBomb,
     EncryptedFile,
     NotFound,
+    ModelNotFound,
     AuthenticationFailed,
     PermissionDenied,
     CsrfFailed,

@@ -106,8 +106,11 @@ def test_unknown_addresses_are_404_in_their_shape(client: TestClient, path: str)
 
 
 def test_openai_error_object_under_v1(client: TestClient) -> None:
-    error = client.post("/v1/chat/completions", json={"model": "x"}).json()["error"]
+    error = client.post("/v1/no-such-endpoint", json={"model": "x"}).json()["error"]
     assert error["type"] == "not_found_error" and error["code"] == "not_found" and error["param"] is None
+    unauthenticated = client.post("/v1/chat/completions", json={"model": "x"})
+    assert unauthenticated.status_code == 401
+    assert unauthenticated.json()["error"]["type"] == "authentication_error"
 
 
 @pytest.fixture

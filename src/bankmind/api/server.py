@@ -29,7 +29,9 @@ def first_run_hint() -> str:
 def _bind(host: str, port: int) -> socket.socket:
     """Bind before starting, so a busy port is one clear line and `--port 0` can report its port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets it can tell are TCP;
+    # without it every kept-alive response waits ~40 ms for delayed ACKs.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

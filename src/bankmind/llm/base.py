@@ -80,7 +80,7 @@ def history(messages: MessagesInput) -> list[ChatMessage]:
         if msg.role == "assistant" and isinstance(msg.content, str):
             answer, _ = split_reasoning(msg.content)
             if answer != msg.content:
-                msg = ChatMessage(role="assistant", content=answer)
+                msg = msg.model_copy(update={"content": answer})
         out.append(msg)
     if not out:
         raise InputError("no messages to send to the model; pass at least one user message")

@@ -23,7 +23,7 @@ __all__ = [
     "Usage",
 ]
 
-MessageRole = Literal["system", "user", "assistant"]
+MessageRole = Literal["system", "user", "assistant", "tool"]
 ModelRole = Literal["chat", "reasoning", "vision", "embedding"]
 EmbeddingKind = Literal["query", "passage"]
 ROLES: tuple[ModelRole, ...] = ("chat", "reasoning", "vision", "embedding")
@@ -40,6 +40,10 @@ class ChatMessage(BaseModel):
 
     role: MessageRole
     content: str | list[ContentPart]
+    tool_calls: list[dict[str, Any]] | None = None
+    """Tool calls an assistant message made, in the OpenAI shape (providers that pass tools)."""
+    tool_call_id: str | None = None
+    """The tool call a `tool` message answers."""
 
     def text(self) -> str:
         """The message's text (text parts joined; image parts left out)."""
@@ -70,18 +74,23 @@ class ChatResult(BaseModel):
     model: str
     usage: Usage | None = None
     finish_reason: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    """Tool calls the model asked for (OpenAI shape, `function.arguments` a JSON string)."""
 
 
 class ChatChunk(BaseModel):
-    """A piece of a streamed answer: new answer text and/or new reasoning text."""
+    """A piece of a streamed answer: new answer text and/or new reasoning text, tool-call deltas
+    (OpenAI shape, with `index`), and at the end the finish reason."""
 
     model_config = ConfigDict(frozen=True)
 
     content: str = ""
     reasoning: str = ""
+    tool_calls: list[dict[str, Any]] | None = None
+    finish_reason: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.content or self.reasoning)
+        return bool(self.content or self.reasoning or self.tool_calls or self.finish_reason)
 
 
 class ModelStatus(BaseModel):

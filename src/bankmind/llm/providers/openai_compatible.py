@@ -51,6 +51,10 @@ class OpenAIOptions(ChatOptions):
     response_format: dict[str, Any] | None = None
     extra_body: dict[str, Any] | None = None
     """Server-specific request fields, e.g. vLLM's `{"chat_template_kwargs": {...}}`."""
+    tools: list[dict[str, Any]] | None = None
+    """Tool (function) definitions, passed to the server as they are."""
+    tool_choice: str | dict[str, Any] | None = None
+    parallel_tool_calls: bool | None = None
 
 
 class _Upstream:
@@ -228,7 +232,7 @@ class OpenAICompatibleChat(ChatModel):
     ) -> dict[str, Any]:
         body: dict[str, Any] = {
             "model": self.model,
-            "messages": [m.model_dump() for m in history(messages)],
+            "messages": [m.model_dump(exclude_none=True) for m in history(messages)],
         }
         if max_tokens is not None:
             body["max_tokens"] = max_tokens
@@ -278,12 +282,14 @@ class OpenAICompatibleChat(ChatModel):
                 "stream": False,
             },
         )
+        tool_calls = [tc.model_dump(exclude_none=True) for tc in choice.message.tool_calls or ()]
         return ChatResult(
             content=content,
             reasoning=reasoning,
             model=response.model or self.model,
             usage=usage,
             finish_reason=choice.finish_reason,
+            tool_calls=tool_calls or None,
         )
 
     def stream(
@@ -311,6 +317,7 @@ class OpenAICompatibleChat(ChatModel):
         splitter = ReasoningSplitter(implicit_open=self.implicit_reasoning)
         started = time.monotonic()
         pieces = 0
+        finish_reason: str | None = None
         try:
             with response:
                 for event in response:
@@ -325,11 +332,18 @@ class OpenAICompatibleChat(ChatModel):
                         if chunk:
                             pieces += 1
                             yield chunk
+                    if delta.tool_calls:
+                        calls = [tc.model_dump(exclude_none=True) for tc in delta.tool_calls]
+                        yield ChatChunk(tool_calls=calls)
+                    if event.choices[0].finish_reason:
+                        finish_reason = event.choices[0].finish_reason
         except openai.OpenAIError as exc:
             raise self._upstream.error(exc, self.model) from exc
         tail = splitter.finish()
         if tail:
             yield tail
+        if finish_reason:
+            yield ChatChunk(finish_reason=finish_reason)
         log.info(
             "llm.chat.done",
             extra={
