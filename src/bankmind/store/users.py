@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,6 +32,7 @@ __all__ = [
 ]
 
 KEY_PREFIX = "bm-"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 _hasher = PasswordHasher()
 _NAME = re.compile(r"^[\w.@-]{1,100}$")
 # Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
@@ -138,5 +139,8 @@ def resolve_api_key(store: Store, key: str) -> Principal:
         user = s.get(User, row.user_id) if row is not None else None
         if row is None or row.revoked_at is not None or user is None or user.disabled:
             raise AuthenticationFailed("unknown or revoked API key; create one with `bankmind keys create`")
-        row.last_used_at = datetime.now(UTC)
+        now = datetime.now(UTC)
+        # "last used" to the minute: writing it on every call would cost a write transaction per request
+        if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+            row.last_used_at = now
         return principal_of(user)
