@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 
 from bankmind.api.app import create_app
 from bankmind.config import Settings
@@ -54,3 +56,25 @@ def logged_in(client: TestClient, user: Callable[..., Principal]) -> tuple[TestC
     csrf = _TOKEN.search(client.get("/uploads").text)
     assert csrf and csrf.group(1)
     return client, alice, csrf.group(1)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian Chromium through Playwright (never `playwright install`: it downloads)."""
+    if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
+        pytest.skip("no /usr/bin/chromium: install it with `apt-get install -y chromium` (make test does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
 from bankmind.config import load_settings
 from bankmind.store import Store
@@ -33,25 +34,8 @@ class Server(Protocol):
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ADMIN, STAFF, PASSWORD = "guanliyuan", "zhangwei", "Guanli-2025-pw"
 SCREENSHOT = Path("/tmp/bankmind-audit.png")
-
-if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
-    pytest.skip(
-        "no /usr/bin/chromium: install it with `apt-get install -y chromium` (make test does)",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -65,14 +49,6 @@ def server(
     store.close()
     with serve_bankmind(home) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
 
 from bankmind.config import load_settings
 from bankmind.store import Store
@@ -29,25 +30,8 @@ class Server(Protocol):
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 NAME, PASSWORD = "zhangwei", "Tuoguan-2025-pw"
 SCREENSHOT = Path("/tmp/bankmind-status.png")
-
-if not CHROMIUM.exists():  # pragma: no cover - depends on the machine
-    pytest.skip(
-        "no /usr/bin/chromium: install it with `apt-get install -y chromium` (make test does)",
-        allow_module_level=True,
-    )
-
-from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect, sync_playwright  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +44,6 @@ def server(
     store.close()
     with serve_bankmind(home) as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass
