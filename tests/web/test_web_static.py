@@ -42,3 +42,16 @@ def test_no_page_refers_to_another_host() -> None:
             if url.startswith("http://www.w3.org/"):
                 continue  # an XML namespace, not something the browser fetches
             pytest.fail(f"{path.relative_to(WEB)} refers to {url}; serve it from web/static instead")
+
+
+def test_the_vendored_htmx_eval_path_is_switched_off(client) -> None:  # type: ignore[no-untyped-def]
+    """htmx.min.js contains eval() for hx-vars/js: values; our pages disable it twice over:
+    htmx's own config (allowEval, allowScriptTags) and a CSP without 'unsafe-eval' or inline script."""
+    import json
+
+    page = client.get("/login")
+    config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page.text).group(1))
+    assert config["allowEval"] is False and config["allowScriptTags"] is False
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp
+    assert "unsafe-eval" not in csp and "unsafe-inline" not in csp
