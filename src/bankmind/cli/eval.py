@@ -3,16 +3,22 @@
 The published data is read from `--data DIR` (default `../shared/data`, relative to the current
 folder, when it exists); it is never copied into the repository. Exit 0 when every target is met
 (or the evaluation was skipped for want of data), 1 when a target is missed, 2 on bad input.
+
+    bankmind eval pii        PII recognizers (bankmind.eval.pii)
+    bankmind eval gateway    the gateway's refusal policy (bankmind.eval.gateway)
 """
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
 
-from bankmind.cli.output import Format, emit_json, err, out
+from bankmind.cli.output import Format, emit_json, err, out, progress_bar
+from bankmind.config import load_settings
 from bankmind.errors import InputError
+from bankmind.eval import gateway as gateway_eval
 from bankmind.eval.pii import evaluate_pii, reference_bins, to_text
 from bankmind.eval.pii_corpus import DEFAULT_SEED
 from bankmind.guard.pii import PiiConfig
@@ -63,4 +69,47 @@ def pii(
         emit_json({"ok": report.ok, **report.model_dump(mode="json")})
     else:
         out.print(to_text(report), markup=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("gateway")
+def gateway(
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="Folder that holds gateway/must_refuse_prompts/ (default: ../shared/data when present).",
+    ),
+    classifier: bool = typer.Option(
+        False,
+        "--classifier",
+        help="Also put what the patterns pass to the configured chat model (ModelRefusalClassifier).",
+    ),
+    show_misses: bool = typer.Option(
+        False,
+        "--show-misses",
+        help="List the must-refuse requests not refused and the false refusals, for review.",
+    ),
+    format: Format = typer.Option(Format.text, "--format", help="text or json."),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
+) -> None:
+    """Refusal policy: refusal rate on must-refuse requests, false refusals on ordinary questions."""
+    if data is not None and not data.is_dir():
+        raise InputError(
+            f"evaluation data folder '{data}' not found; "
+            "pass the folder that holds gateway/must_refuse_prompts"
+        )
+    judge, note = gateway_eval.chat_judge(load_settings()) if classifier else (None, None)
+    try:
+        with progress_bar("classifier") if judge is not None else nullcontext() as update:
+            report = gateway_eval.evaluate_gateway(
+                data or DEFAULT_DATA, judge=judge, judge_note=note, progress=update
+            )
+    finally:
+        if judge is not None:
+            judge.close()
+    if as_json or format is Format.json:
+        exclude = None if show_misses else {"misses"}
+        emit_json({"ok": report.ok, **report.model_dump(mode="json", exclude=exclude)})
+    else:
+        out.print(gateway_eval.to_text(report, show_misses=show_misses), markup=False)
     raise typer.Exit(0 if report.ok else 1)
