@@ -16,7 +16,8 @@ import pytest
 from test_v1 import ASK, RAW, CapturingUpstream, gateway_env, serve
 
 from bankmind.config import load_settings
-from bankmind.guard.audit import iter_entries, verify
+from bankmind.guard.audit import iter_entries
+from bankmind.guard.audit_verify import verify
 from bankmind.guard.quotas import usage_report
 from bankmind.store import Store
 from bankmind.store.keys import issue_key

@@ -1,4 +1,5 @@
-"""Appending audit records: the fields kept, the chain format, what is never stored, the viewer query."""
+"""Appending audit records and reading them back: the fields kept, the chain format, what is never stored,
+the viewer query."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from bankmind.guard.audit import (
     append,
     canonical_json,
     format_ts,
+    iter_entries,
     list_entries,
     sha256_text,
-    verify,
 )
+from bankmind.guard.audit_verify import verify
 from bankmind.guard.quotas import SHANGHAI
 from bankmind.store import Store
 from bankmind.store.departments import create_department
@@ -157,3 +159,25 @@ def test_list_entries_filters_newest_first(store: Store) -> None:
     now = datetime.now(UTC)
     assert len(list_entries(store, since=now - timedelta(minutes=5), until=now + timedelta(minutes=5))) == 4
     assert list_entries(store, until=now - timedelta(minutes=5)) == []
+
+
+def test_records_read_back_equal_what_append_returned(store: Store) -> None:
+    entries = [
+        append(
+            store,
+            principal=ZHANG if i % 3 else None,
+            action="gateway.chat" if i % 2 else "recon.run",
+            model="deepseek-v3" if i % 2 else None,
+            tokens_in=100 + i,
+            tokens_out=20 + i,
+            latency_ms=300 + i,
+            pii={"CN_ID": i % 2, "BANK_CARD": 1},
+            masked_prompt=f"客户 <PERSON_1> 的第 {i} 个问题",
+            outcome="ok",
+            details={"rows": i, "file": "估值表.xlsx"},
+        )
+        for i in range(1, 4)
+    ]
+    assert list(iter_entries(store)) == entries
+    with store.engine.connect() as conn:
+        assert conn.execute(select(AuditRecord.seq)).scalars().all() == [1, 2, 3]

@@ -8,7 +8,8 @@ import threading
 
 from sqlalchemy import func, select
 
-from bankmind.guard.audit import append, verify
+from bankmind.guard.audit import append
+from bankmind.guard.audit_verify import verify
 from bankmind.store import Store
 from bankmind.store.schema import AuditRecord
 from bankmind.types import Principal

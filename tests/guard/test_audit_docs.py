@@ -11,7 +11,8 @@ from typing import get_args
 
 from sqlalchemy import update
 
-from bankmind.guard.audit import ProblemKind, append, export
+from bankmind.guard.audit import append, export
+from bankmind.guard.audit_verify import ProblemKind
 from bankmind.store import Store
 from bankmind.store.departments import create_department
 from bankmind.store.schema import AuditRecord

@@ -22,7 +22,8 @@ import pytest
 
 from bankmind.config import Settings, load_settings
 from bankmind.errors import InputError, PermissionDenied, QuotaExceeded, UpstreamError
-from bankmind.guard.audit import iter_entries, verify
+from bankmind.guard.audit import iter_entries
+from bankmind.guard.audit_verify import verify
 from bankmind.guard.gateway import Gateway, ModelNotFound
 from bankmind.guard.gateway_types import ChatCompletionRequest, EmbeddingRequest
 from bankmind.guard.quotas import RateLimiter, usage_report

@@ -26,7 +26,8 @@ import openai
 import pytest
 
 from bankmind.config import load_settings
-from bankmind.guard.audit import iter_entries, verify
+from bankmind.guard.audit import iter_entries
+from bankmind.guard.audit_verify import verify
 from bankmind.store import Store
 from bankmind.store.keys import issue_key
 

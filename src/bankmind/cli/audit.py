@@ -15,7 +15,7 @@ import typer
 from bankmind.cli.output import Format, emit_json, err, out
 from bankmind.config import load_settings
 from bankmind.errors import InputError
-from bankmind.guard import audit
+from bankmind.guard import audit, audit_verify
 from bankmind.store import Store
 
 app = typer.Typer(help="Check and export the audit log.", no_args_is_help=True)
@@ -65,7 +65,7 @@ def verify(
     anchors = dict(_anchor(a) for a in anchor)
     store = Store.open(load_settings())
     try:
-        result = audit.verify(store, anchors=anchors)
+        result = audit_verify.verify(store, anchors=anchors)
     finally:
         store.close()
     if format is Format.json:

@@ -2,7 +2,6 @@
 
     entry = append(store, principal=p, action="gateway.chat", model="deepseek-v3", tokens_in=812,
                    tokens_out=240, latency_ms=930, pii={"CN_ID": 1}, masked_prompt=masked, outcome="ok")
-    result = verify(store)            # VerifyResult(ok, checked, problems=[AuditProblem(seq, kind, message)])
 
 Records are numbered `seq` = 1, 2, 3, … without gaps. Each record's `hash` is the SHA-256 of the
 UTF-8 bytes of its canonical JSON: every field below except `hash`, keys sorted, no spaces,
@@ -17,6 +16,8 @@ IN EXCLUSIVE MODE`; readers are not blocked). Call `append` outside your own tra
 
 Only SHA-256 digests of the (masked) prompt and response are kept, unless the department's policy
 has `keep_masked_text`; then the masked text is kept too. Raw text is never accepted.
+
+Checking the chain (which record was edited, deleted, moved or inserted) is `audit_verify.verify`.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Literal, TextIO, cast
 
@@ -44,10 +45,7 @@ __all__ = [
     "EXPORT_FIELDS",
     "GENESIS",
     "AuditEntry",
-    "AuditProblem",
     "ExportSummary",
-    "ProblemKind",
-    "VerifyResult",
     "append",
     "canonical_json",
     "export",
@@ -57,7 +55,6 @@ __all__ = [
     "parse_csv_row",
     "record_hash",
     "sha256_text",
-    "verify",
 ]
 
 GENESIS = "0" * 64
@@ -72,10 +69,6 @@ _ACTION = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
 _OUTCOME = re.compile(r"[A-Za-z0-9_.:-]{1,50}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _TABLE = cast(Table, AuditRecord.__table__)
-_WINDOW = 32  # how far from its number a moved record is looked for
-_MAX_BETWEEN = 1000  # records examined to tell an insertion from a move
-
-ProblemKind = Literal["edited", "deleted", "reordered", "inserted"]
 
 
 # --- canonical form ------------------------------------------------------------------------------
@@ -189,6 +182,11 @@ def _short(value: str | None, name: str, limit: int) -> str | None:
     return value
 
 
+# Prepared once (building a statement costs more than running it); every gateway call runs both.
+_LAST = select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(_TABLE)
+
+
 @contextmanager
 def _chain_lock(store: Store) -> Iterator[Connection]:
     """A transaction that holds the audit chain's write lock until it commits."""
@@ -223,6 +221,7 @@ def append(
     masked_prompt: str | None = None,
     masked_response: str | None = None,
     policy: DepartmentPolicy | None = None,
+    together: Callable[[Connection], None] | None = None,
 ) -> AuditEntry:
     """Append one record to the chain and return it.
 
@@ -230,7 +229,9 @@ def append(
     `masked_response` are the texts the model saw and answered (placeholders, never originals): their
     SHA-256 is recorded when no digest is given, and the text itself only when the principal's
     department keeps masked text (`policy`, looked up when not given). `details` must not hold text
-    from documents or prompts.
+    from documents or prompts. `together` runs in the record's transaction, so what it writes
+    commits with the record or not at all (the gateway charges a call's tokens there: one
+    transaction instead of two per call).
     """
     if not _ACTION.fullmatch(action):
         raise ValueError(f"audit action {action[:40]!r} must be 1-100 of A-Z a-z 0-9 _ . : -")
@@ -270,14 +271,14 @@ def append(
         "details": _plain(dict(details), "details") if details is not None else None,
     }
     with _chain_lock(store) as conn:
-        last = conn.execute(
-            select(_TABLE.c.seq, _TABLE.c.hash).order_by(_TABLE.c.seq.desc()).limit(1)
-        ).first()
+        if together is not None:
+            together(conn)
+        last = conn.execute(_LAST).first()
         values["seq"] = last.seq + 1 if last is not None else 1
         values["prev_hash"] = last.hash if last is not None else GENESIS
         values["ts"] = datetime.now(UTC)
         values["hash"] = record_hash({**values, "ts": format_ts(values["ts"])})
-        conn.execute(insert(_TABLE).values(**values))
+        conn.execute(_INSERT, values)
     return AuditEntry(**values)
 
 
@@ -397,221 +398,3 @@ def parse_csv_row(row: Mapping[str, str]) -> dict[str, Any]:
         else:
             record[name] = cell
     return record
-
-
-# --- verify ---------------------------------------------------------------------------------------
-
-
-class AuditProblem(BaseModel):
-    """One finding of `verify`: which record (by seq) and what happened to it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    seq: int
-    kind: ProblemKind
-    message: str
-
-
-class VerifyResult(BaseModel):
-    """The outcome of `verify`; `head_seq`/`head_hash` are what to write down as an anchor."""
-
-    model_config = ConfigDict(frozen=True)
-
-    ok: bool
-    checked: int
-    problems: list[AuditProblem]
-    omitted: int = 0
-    head_seq: int | None = None
-    head_hash: str | None = None
-
-
-class _Lookups:
-    """Indexed queries `verify` makes only around a problem."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-
-    def seq_of_hash(self, digest: str) -> int | None:
-        query = select(_TABLE.c.seq).where(_TABLE.c.hash == digest).order_by(_TABLE.c.seq).limit(1)
-        return self.conn.execute(query).scalar()
-
-    def has_successor(self, digest: str) -> bool:
-        query = select(_TABLE.c.seq).where(_TABLE.c.prev_hash == digest).limit(1)
-        return self.conn.execute(query).first() is not None
-
-    def between(self, low: int, high: int) -> list[tuple[int, str]]:
-        query = select(_TABLE.c.seq, _TABLE.c.hash).where(_TABLE.c.seq > low, _TABLE.c.seq < high)
-        return [(s, h) for s, h in self.conn.execute(query.order_by(_TABLE.c.seq))]
-
-    def hash_at(self, seq: int) -> str | None:
-        return self.conn.execute(select(_TABLE.c.hash).where(_TABLE.c.seq == seq)).scalar()
-
-
-@dataclass
-class _Seen:
-    seq: int
-    hash: str
-    orig: int | None  # the number it was written under, None when its content matches no number
-    shift: int | None  # seq minus orig of the run it belongs to (kept across a changed record)
-
-
-@dataclass
-class _Walk:
-    """Walks the records in seq order once, asking the database only around problems."""
-
-    look: _Lookups
-    limit: int
-    problems: dict[tuple[int, str], AuditProblem] = field(default_factory=dict)
-    omitted: int = 0
-    checked: int = 0
-    first_break: int | None = None
-    prev: _Seen | None = None
-
-    def add(self, seq: int, kind: ProblemKind, message: str) -> None:
-        if (seq, kind) in self.problems:
-            return
-        if len(self.problems) >= self.limit:
-            self.omitted += 1
-            return
-        self.problems[(seq, kind)] = AuditProblem(seq=seq, kind=kind, message=message)
-
-    def feed(self, entry: AuditEntry) -> None:
-        self.checked += 1
-        q, s = self.prev, entry.seq
-        expected = q.seq + 1 if q is not None else 1
-        gap = s > expected
-        if gap:
-            missing = f"record {expected} is" if s - 1 == expected else f"records {expected} to {s - 1} are"
-            self.add(expected, "deleted", f"{missing} missing: deleted from the log")
-        if q is not None and s <= q.seq:
-            self.add(s, "inserted", f"two records are numbered {s}: one was added afterwards")
-        if entry.prev_hash != (q.hash if q is not None else GENESIS) and self.first_break is None:
-            self.first_break = s
-        orig = self._original_seq(entry, q)
-        if orig is None:
-            # An insertion is recognised (and this re-labelled) when the records after it are renumbered.
-            self.add(s, "edited", f"record {s} does not match its hash: it was changed after it was written")
-        elif orig == s:
-            self._check_link(entry, q, gap)
-        else:
-            self._moved(entry, q, orig)
-        shift = s - orig if orig is not None else (q.shift if q is not None else None)
-        self.prev = _Seen(s, entry.hash, orig, shift)
-
-    def _original_seq(self, entry: AuditEntry, q: _Seen | None) -> int | None:
-        fields = entry.hashed_fields()
-        if record_hash(fields) == entry.hash:
-            return entry.seq
-        candidates: list[int] = []
-        if q is not None and q.orig is not None and entry.prev_hash == q.hash:
-            candidates.append(q.orig + 1)
-        if entry.prev_hash == GENESIS:
-            candidates.append(1)
-        else:
-            pred = self.look.seq_of_hash(entry.prev_hash)
-            if pred is not None:
-                candidates.append(pred + 1)
-        for d in range(1, _WINDOW + 1):
-            candidates += [entry.seq + d, entry.seq - d]
-        for seq in dict.fromkeys(candidates):
-            if seq >= 1 and seq != entry.seq and record_hash({**fields, "seq": seq}) == entry.hash:
-                return seq
-        return None
-
-    def _check_link(self, entry: AuditEntry, q: _Seen | None, gap: bool) -> None:
-        """A record intact at its own number: is it chained to the record before it?"""
-        s = entry.seq
-        if q is None and s == 1 and entry.prev_hash == GENESIS:
-            return
-        if q is not None and q.orig == s - 1 and entry.prev_hash == q.hash:
-            return
-        if entry.prev_hash == GENESIS or s == 1:
-            self.add(s, "inserted", f"record {s} claims a place at the start of the chain: it was added")
-            return
-        if self.look.seq_of_hash(entry.prev_hash) is not None:
-            return  # its predecessor exists elsewhere: moved, and reported where it is now
-        if gap or q is None or q.orig is None:
-            return  # explained by the missing or changed record(s) already reported
-        if q.orig == s - 1:
-            self.add(
-                q.seq,
-                "edited",
-                f"record {q.seq} is not the record that record {s} was chained to: it was changed and "
-                "its hash recomputed, or replaced",
-            )
-        else:
-            self.add(s - 1, "deleted", f"record {s - 1} is missing (record {s} was chained to it)")
-
-    def _moved(self, entry: AuditEntry, q: _Seen | None, orig: int) -> None:
-        """An intact record that now sits under another number than the one it was written as."""
-        s = entry.seq
-        if (
-            q is not None
-            and s - orig == q.shift
-            and ((entry.prev_hash == q.hash and q.orig is not None and orig == q.orig + 1) or q.orig is None)
-        ):
-            return  # continues a renumbered run (reported where it starts), perhaps after a changed record
-        pred = 0 if entry.prev_hash == GENESIS else self.look.seq_of_hash(entry.prev_hash)
-        if s > orig and pred is not None and s - pred - 1 <= _MAX_BETWEEN:
-            between = self.look.between(pred, s)
-            if between and not any(self.look.has_successor(h) for _, h in between):
-                for seq, _ in between:
-                    self.problems.pop((seq, "edited"), None)
-                    self.add(
-                        seq,
-                        "inserted",
-                        f"record {seq} is not part of the chain: record {orig} (now numbered {s}) is "
-                        f"chained directly to record {pred}; records were added and the rest renumbered",
-                    )
-                return
-        if s < orig and pred is None:
-            first = (q.orig if q is not None and q.orig is not None else q.seq if q is not None else 0) + 1
-            self.add(
-                first,
-                "deleted",
-                f"records {first} to {orig - 1} are missing: deleted, and the records after them "
-                f"renumbered (record {orig} is now numbered {s})",
-            )
-            return
-        self.add(s, "reordered", f"the record numbered {s} was written as record {orig}: records were moved")
-
-
-def verify(
-    store: Store, *, anchors: Mapping[int, str] | None = None, max_problems: int = 1000
-) -> VerifyResult:
-    """Recompute the whole chain and report every edited, deleted, reordered or inserted record.
-
-    Reads the records in order once (memory does not grow with the log) and queries the database
-    only around a problem. `anchors` maps seq to a hash written down earlier (`head_seq`,
-    `head_hash` of a previous run): without them, records deleted from the *end* of the log, or a
-    log rewritten from some record on with recomputed hashes, cannot be told from a valid log.
-    """
-    with store.engine.connect() as conn, store.engine.connect() as other:
-        if store.backend == "postgresql":
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        walk = _Walk(_Lookups(other), max_problems)
-        rows = conn.execution_options(yield_per=1000).execute(select(*_COLUMNS).order_by(_TABLE.c.seq))
-        for row in rows:
-            walk.feed(_entry(row))
-        if walk.first_break is not None and not walk.problems and not walk.omitted:
-            walk.add(walk.first_break, "edited", f"the chain is broken before record {walk.first_break}")
-        for seq, digest in sorted((anchors or {}).items()):
-            found = walk.look.hash_at(seq)
-            if found is None:
-                walk.add(seq, "deleted", f"record {seq} is missing but was anchored: the log was cut short")
-            elif found != digest.lower():
-                walk.add(
-                    seq,
-                    "edited",
-                    f"record {seq} differs from its anchor {digest[:12]}…: the log was rewritten up to here",
-                )
-    problems = sorted(walk.problems.values(), key=lambda p: (p.seq, p.kind))
-    head = walk.prev
-    return VerifyResult(
-        ok=not problems and not walk.omitted,
-        checked=walk.checked,
-        problems=problems,
-        omitted=walk.omitted,
-        head_seq=head.seq if head is not None else None,
-        head_hash=head.hash if head is not None else None,
-    )

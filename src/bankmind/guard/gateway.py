@@ -74,6 +74,7 @@ from bankmind.guard.quotas import RateLimiter, reserve
 from bankmind.llm import ChatModel, ChatResult, ModelRouter
 from bankmind.llm.types import ModelRole
 from bankmind.store import Store
+from bankmind.store.sql import transaction
 from bankmind.types import Principal
 
 __all__ = ["CatalogEntry", "Gateway", "GatewayStream", "ModelNotFound"]
@@ -227,13 +228,14 @@ class Gateway:
         call.details["exposure"] = entry.exposure
         if entry.name != entry.canonical:
             call.details["alias"] = entry.name
-        department = department_policy(self.store, principal)
-        call.department = department
-        decision = decide(principal, department, exposure=entry.exposure, model=entry.canonical)
-        call.details["masked"] = decision.mask
-        self.limiter.hit(key_id or f"user:{principal.user_id}")
-        with self._writes:
-            call.reservation = reserve(self.store, department)
+        # One transaction: a denied or rate-limited request rolls back and is not counted.
+        with self._writes, transaction(self.store) as conn:
+            department = department_policy(conn, principal)
+            call.department = department
+            decision = decide(principal, department, exposure=entry.exposure, model=entry.canonical)
+            call.details["masked"] = decision.mask
+            self.limiter.hit(key_id or f"user:{principal.user_id}")
+            call.reservation = reserve(conn, department)
         return decision
 
     # chat ----------------------------------------------------------------------------------------

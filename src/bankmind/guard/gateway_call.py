@@ -16,7 +16,10 @@ import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
+
+from sqlalchemy import Connection
 
 from bankmind.errors import BankmindError, PermissionDenied
 from bankmind.guard import audit
@@ -138,11 +141,7 @@ class CallRecord:
             self._done = True
         latency_ms = int((time.perf_counter() - self.started) * 1000)
         with self.writes:
-            try:
-                if self.reservation is not None and (self.tokens_in or self.tokens_out):
-                    charge(self.store, self.reservation, tokens_in=self.tokens_in, tokens_out=self.tokens_out)
-            finally:
-                self._append(latency_ms)
+            self._append(latency_ms)
         log.info(
             self.action + ".done",
             extra={
@@ -158,7 +157,9 @@ class CallRecord:
         )
 
     def _append(self, latency_ms: int) -> None:
-        """The audit record: hashes and counts (the masked text is kept only if the department says so)."""
+        """The audit record: hashes and counts (the masked text is kept only if the department says
+        so), and in the same transaction the tokens charged to the department."""
+        reservation = self.reservation if (self.tokens_in or self.tokens_out) else None
         audit.append(
             self.store,
             principal=self.principal,
@@ -175,7 +176,11 @@ class CallRecord:
             outcome=self.outcome,
             details=dict(self.details),
             policy=self.department,
+            together=None if reservation is None else partial(self._charge, reservation),
         )
+
+    def _charge(self, reservation: Reservation, conn: Connection) -> None:
+        charge(conn, reservation, tokens_in=self.tokens_in, tokens_out=self.tokens_out)
 
 
 def record_answer(

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Connection
 
 from bankmind.errors import PermissionDenied
 from bankmind.store import Store
@@ -42,11 +43,14 @@ class Decision(BaseModel):
     reason: str
 
 
-def department_policy(store: Store, principal: Principal) -> DepartmentPolicy | None:
-    """The policy of the principal's department (created with defaults on first use); None without one."""
+def department_policy(target: Store | Connection, principal: Principal) -> DepartmentPolicy | None:
+    """The policy of the principal's department (created with defaults on first use); None without one.
+
+    `target` is a store, or a connection inside the caller's transaction.
+    """
     if principal.department is None:
         return None
-    return ensure_department(store, principal.department)[0]
+    return ensure_department(target, principal.department)[0]
 
 
 def explain(

@@ -25,22 +25,20 @@ import math
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import BigInteger, Connection, bindparam, select, update
 
 from bankmind.config import Settings
 from bankmind.errors import QuotaExceeded
 from bankmind.store import Store
 from bankmind.store.departments import DepartmentPolicy
 from bankmind.store.schema import Department, Usage
+from bankmind.store.sql import insert_or_ignore, transaction
 
 __all__ = [
     "SHANGHAI",
@@ -56,7 +54,6 @@ __all__ = [
 
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 _NO_DEPARTMENT = ""  # the usage row of principals without a department (a key column cannot be NULL)
-_UPDATE = {"synchronize_session": False}
 
 
 def local_day(now: datetime | None = None) -> date:
@@ -101,31 +98,58 @@ class UsageRow(BaseModel):
         return self.tokens_in + self.tokens_out
 
 
-def _ensure_row(session: Session, store: Store, key: str, day: date) -> None:
-    values: dict[str, Any] = {"department": key, "day": day, "tokens_in": 0, "tokens_out": 0, "requests": 0}
-    insert = pg_insert if store.backend == "postgresql" else sqlite_insert
-    stmt = insert(Usage).values(**values).on_conflict_do_nothing(index_elements=["department", "day"])
-    session.execute(stmt)
+def _update_row(conn: Connection, statement: Any, params: Mapping[str, Any]) -> bool:
+    """Run an UPDATE of the day's usage row, creating the row first when the day has none yet;
+    True when the row was updated (False: the row exists but the UPDATE's condition failed)."""
+    if _rowcount(conn.execute(statement, params)) == 1:
+        return True
+    # No row for the day yet, or the condition (the quota) refused: create it if missing, try again.
+    row = {
+        "department": params["key"],
+        "day": params["on_day"],
+        "tokens_in": 0,
+        "tokens_out": 0,
+        "requests": 0,
+    }
+    insert_or_ignore(conn, Usage, row, key=("department", "day"))
+    return _rowcount(conn.execute(statement, params)) == 1
 
 
-def _row_filter(key: str, day: date) -> Any:
-    return (Usage.department == key) & (Usage.day == day)
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
-def reserve(store: Store, department: DepartmentPolicy | None, *, now: datetime | None = None) -> Reservation:
-    """Admit one request for the department, or raise `QuotaExceeded` when today's tokens are used up."""
+# Prepared once: every gateway call runs them (building a statement costs more than running it).
+_THE_ROW = (Usage.department == bindparam("key")) & (Usage.day == bindparam("on_day"))
+_COUNT_REQUEST = update(Usage).where(_THE_ROW).values(requests=Usage.requests + 1)
+_COUNT_WITHIN_QUOTA = _COUNT_REQUEST.where(Usage.tokens_in + Usage.tokens_out < bindparam("quota"))
+_USED = select(Usage.tokens_in + Usage.tokens_out).where(_THE_ROW)
+_ADD_TOKENS = (
+    update(Usage)
+    .where(_THE_ROW)
+    .values(
+        tokens_in=Usage.tokens_in + bindparam("add_in", type_=BigInteger),
+        tokens_out=Usage.tokens_out + bindparam("add_out", type_=BigInteger),
+    )
+)
+
+
+def reserve(
+    target: Store | Connection, department: DepartmentPolicy | None, *, now: datetime | None = None
+) -> Reservation:
+    """Admit one request for the department, or raise `QuotaExceeded` when today's tokens are used up.
+
+    `target` is a store, or a connection inside the caller's transaction (the gateway's admission).
+    """
     key = department.name if department is not None else _NO_DEPARTMENT
     quota = department.tokens_per_day if department is not None else None
     day = local_day(now)
-    with store.session() as s:
-        _ensure_row(s, store, key, day)
-        stmt = update(Usage).where(_row_filter(key, day))
-        if quota is not None:
-            stmt = stmt.where(Usage.tokens_in + Usage.tokens_out < quota)
-        admitted = s.execute(stmt.values(requests=Usage.requests + 1), execution_options=_UPDATE)
-        if int(getattr(admitted, "rowcount", 0) or 0) == 1:
+    params: dict[str, Any] = {"key": key, "on_day": day, "quota": quota}
+    count = _COUNT_REQUEST if quota is None else _COUNT_WITHIN_QUOTA
+    with transaction(target) as conn:
+        if _update_row(conn, count, params):
             return Reservation(department.name if department is not None else None, day)
-        used = s.scalar(select(Usage.tokens_in + Usage.tokens_out).where(_row_filter(key, day))) or 0
+        used = conn.scalar(_USED, params) or 0
     retry_after = seconds_until_midnight(now)
     assert department is not None and quota is not None
     raise QuotaExceeded(
@@ -137,19 +161,14 @@ def reserve(store: Store, department: DepartmentPolicy | None, *, now: datetime 
     )
 
 
-def charge(store: Store, reservation: Reservation, *, tokens_in: int, tokens_out: int) -> None:
-    """Add a finished call's real token counts to the day it was admitted on."""
+def charge(target: Store | Connection, reservation: Reservation, *, tokens_in: int, tokens_out: int) -> None:
+    """Add a finished call's real token counts to the day it was admitted on (`target` as in `reserve`)."""
     if tokens_in < 0 or tokens_out < 0:
         raise ValueError(f"token counts cannot be negative: in={tokens_in}, out={tokens_out}")
     key = reservation.department if reservation.department is not None else _NO_DEPARTMENT
-    with store.session() as s:
-        _ensure_row(s, store, key, reservation.day)
-        s.execute(
-            update(Usage)
-            .where(_row_filter(key, reservation.day))
-            .values(tokens_in=Usage.tokens_in + tokens_in, tokens_out=Usage.tokens_out + tokens_out),
-            execution_options=_UPDATE,
-        )
+    params = {"key": key, "on_day": reservation.day, "add_in": tokens_in, "add_out": tokens_out}
+    with transaction(target) as conn:
+        _update_row(conn, _ADD_TOKENS, params)
 
 
 def usage_report(

@@ -20,12 +20,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bankmind.errors import InputError, NotFound
 from bankmind.store import Store
 from bankmind.store.schema import Department, User
+from bankmind.store.sql import insert_or_ignore, transaction
 
 __all__ = [
     "DepartmentPolicy",
@@ -117,21 +118,38 @@ def get_department(store: Store, name: str) -> DepartmentPolicy | None:
         return DepartmentPolicy.model_validate(row) if row is not None else None
 
 
-def ensure_department(store: Store, name: str) -> tuple[DepartmentPolicy, bool]:
+def ensure_department(target: Store | Connection, name: str) -> tuple[DepartmentPolicy, bool]:
     """The department's policy, created with the defaults if missing; True when it was created.
 
-    Safe when several requests or processes see the same new department at once.
+    Safe when several requests or processes see the same new department at once. Given a
+    connection, it runs inside the caller's transaction (the gateway admits a request in one).
     """
-    found = get_department(store, name)
-    if found is not None:
-        return found, False
-    try:
-        return create_department(store, name), True
-    except InputError:
-        found = get_department(store, name)
-        if found is None:  # the name itself was refused
-            raise
-        return found, False
+    with transaction(target) as conn:
+        found = _policy(conn, name)
+        if found is not None:
+            return found, False
+        name = _check_name(name)
+        created = insert_or_ignore(conn, Department, {"name": name}, key=("name",))
+        policy = _policy(conn, name)
+        assert policy is not None
+        return policy, created
+
+
+_POLICY_COLUMNS = (
+    Department.name,
+    Department.no_external,
+    Department.mask_internal,
+    Department.keep_masked_text,
+    Department.tokens_per_day,
+)
+
+
+_POLICY = select(*_POLICY_COLUMNS).where(Department.name == bindparam("name"))
+
+
+def _policy(conn: Connection, name: str) -> DepartmentPolicy | None:
+    row = conn.execute(_POLICY, {"name": name}).first()
+    return DepartmentPolicy.model_validate(dict(row._mapping)) if row is not None else None
 
 
 def list_departments(store: Store) -> list[DepartmentPolicy]:

@@ -85,6 +85,27 @@ class _Upstream:
             max_retries=retries,
         )
 
+    def chat(self, body: dict[str, Any], *, stream: bool) -> Any:
+        """POST the finished body to /chat/completions: `ChatCompletion`, or a `Stream` of chunks.
+
+        `chat.completions.create(**body)` would walk the whole body again to convert its typed
+        parameters (about 0.4 ms for a 2 KB prompt); `_body` already built plain JSON values.
+        """
+        from openai import Stream
+        from openai.types.chat import ChatCompletion, ChatCompletionChunk
+
+        fields = {k: v for k, v in body.items() if k != "extra_body"}
+        fields.update(body.get("extra_body") or {})  # merged into the JSON, as `create` does
+        if stream:
+            fields["stream"] = True
+        return self.client.post(
+            "/chat/completions",
+            body=fields,
+            cast_to=ChatCompletion,
+            stream=stream,
+            stream_cls=Stream[ChatCompletionChunk],
+        )
+
     def error(self, exc: Exception, model: str) -> UpstreamError:
         """Turn an `openai` exception into an error that says what failed and what to do."""
         import openai
@@ -257,7 +278,7 @@ class OpenAICompatibleChat(ChatModel):
         body = self._body(messages, max_tokens, temperature, stop, extra)
         started = time.monotonic()
         try:
-            response = self._upstream.client.chat.completions.create(**body)
+            response = self._upstream.chat(body, stream=False)
         except openai.OpenAIError as exc:
             raise self._upstream.error(exc, self.model) from exc
         if not response.choices:
@@ -306,7 +327,7 @@ class OpenAICompatibleChat(ChatModel):
 
         body = self._body(messages, max_tokens, temperature, stop, extra)
         try:
-            response = self._upstream.client.chat.completions.create(**body, stream=True)
+            response = self._upstream.chat(body, stream=True)
         except openai.OpenAIError as exc:
             raise self._upstream.error(exc, self.model) from exc
         return self._iterate(response)

@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse
 
 from bankmind.api.deps import StoreDep
 from bankmind.errors import InputError
-from bankmind.guard.audit import AuditEntry, VerifyResult, list_entries, verify
+from bankmind.guard.audit import AuditEntry, list_entries
+from bankmind.guard.audit_verify import VerifyResult, verify
 from bankmind.guard.quotas import SHANGHAI
 from bankmind.store import Store
 from bankmind.web.pages.admin import AdminDep, respond
