@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from bankmind.api.app import create_app
 from bankmind.config import Settings, load_settings
+from bankmind.guard import audit, audit_verify
+from bankmind.store import Store
 from bankmind.store.users import create_api_key, create_user
 from bankmind.types import Principal
 
@@ -163,3 +165,24 @@ def test_a_huge_chunked_body_is_cut_off(small: tuple[TestClient, dict[str, str]]
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "file_too_large"
     assert response.json()["error"]["message"].startswith("the request is larger than the upload limit")
+
+
+def test_uploads_are_audited_without_the_file_name(
+    client: TestClient, app_store: Store, alice: Principal, key_for: Callable[[Principal], dict[str, str]]
+) -> None:
+    accepted = client.post(
+        "/api/uploads", headers=key_for(alice), files={"file": ("张伟身份证.txt", CONTRACT)}
+    ).json()
+    client.post("/api/uploads", headers=key_for(alice), files={"file": ("估值表.xlsx", _xlsx_bomb())})
+    refused, ok = audit.list_entries(app_store, action="document.upload")  # newest first
+    assert (ok.principal, ok.outcome) == (alice.name, "ok")
+    assert ok.details == {
+        "via": "api",
+        "document_id": accepted["id"],
+        "sha256": hashlib.sha256(CONTRACT).hexdigest(),
+        "kind": "txt",
+        "size": len(CONTRACT),
+    }
+    assert (refused.outcome, refused.details) == ("zip_bomb", {"via": "api"})
+    assert "张伟" not in repr(audit.list_entries(app_store))
+    assert audit_verify.verify(app_store).ok

@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.requests import Request
 
+from bankmind.guard import audit
 from bankmind.health import Check
 from bankmind.store.jobs import JobRunner, Progress
 from bankmind.types import Principal
@@ -199,6 +200,10 @@ def test_an_upload_shows_the_stored_document(logged_in: LoggedIn) -> None:
     )
     page = client.post("/uploads", files={"file": ("托管协议.txt", data)}, data={"csrf_token": token})
     assert page.status_code == 201 and "<!doctype html>" in page.text.lower() and "托管协议.txt" in page.text
+    records = audit.list_entries(client.app.state.store, action="document.upload")  # type: ignore[attr-defined]
+    assert [(r.principal, r.outcome, r.details["via"], r.details["size"]) for r in records] == [
+        ("alice", "ok", "web", len(data))
+    ] * 2
 
 
 @pytest.mark.parametrize(

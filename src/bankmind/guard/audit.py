@@ -17,6 +17,12 @@ IN EXCLUSIVE MODE`; readers are not blocked). Call `append` outside your own tra
 Only SHA-256 digests of the (masked) prompt and response are kept, unless the department's policy
 has `keep_masked_text`; then the masked text is kept too. Raw text is never accepted.
 
+A capability records its actions with `audited` (the outcome is the error's code when it fails):
+
+    with audited(store, principal, "document.upload") as details:
+        document = accept_upload(...)
+        details.update(document_id=document.id, sha256=document.content_hash)
+
 Checking the chain (which record was edited, deleted, moved or inserted) is `audit_verify.verify`.
 """
 
@@ -35,6 +41,7 @@ from typing import Any, Literal, TextIO, cast
 from pydantic import BaseModel, ConfigDict, field_serializer
 from sqlalchemy import Connection, Row, Table, insert, select
 
+from bankmind.errors import BankmindError
 from bankmind.guard.quotas import SHANGHAI
 from bankmind.store import Store
 from bankmind.store.departments import DepartmentPolicy, get_department
@@ -280,6 +287,30 @@ def append(
         values["hash"] = record_hash({**values, "ts": format_ts(values["ts"])})
         conn.execute(_INSERT, values)
     return AuditEntry(**values)
+
+
+@contextmanager
+def audited(
+    store: Store, principal: Principal | None, action: str, **details: Any
+) -> Iterator[dict[str, Any]]:
+    """Append one record for a capability action when the block ends: outcome `ok`, or the
+    error's code (`file_too_large`, `permission_denied`, … `internal_error`) when it raises.
+
+    Yields the record's `details` for the block to fill in (ids, hashes, counts; never text from
+    documents or prompts). The error still propagates after the record is written.
+    """
+    recorded: dict[str, Any] = dict(details)
+    outcome = "ok"
+    try:
+        yield recorded
+    except BankmindError as exc:
+        outcome = exc.code
+        raise
+    except Exception:
+        outcome = "internal_error"
+        raise
+    finally:
+        append(store, principal=principal, action=action, outcome=outcome, details=recorded)
 
 
 # --- read -----------------------------------------------------------------------------------------

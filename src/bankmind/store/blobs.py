@@ -61,6 +61,10 @@ class DocumentView(BaseModel):
     acl: list[str]
     created_at: datetime
 
+    def audit_fields(self) -> dict[str, str | int]:
+        """What the audit log records about the document: never its name, which may hold personal data."""
+        return {"document_id": self.id, "sha256": self.content_hash, "kind": self.kind, "size": self.size}
+
 
 def record_document(
     store: Store,

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from bankmind.api.deps import PrincipalDep, SettingsDep, StoreDep
 from bankmind.config import Settings
 from bankmind.documents.uploads import accept_upload, read_limited
+from bankmind.guard.audit import audited
 from bankmind.store.blobs import DocumentView
 
 __all__ = ["read_upload", "router"]
@@ -32,7 +33,9 @@ def upload(
     ] = None,
 ) -> DocumentView:
     """Store a file for later use by any capability; refusals say why (too large, empty, wrong type, …)."""
-    data = read_upload(file, settings)
-    return accept_upload(
-        settings, store, filename=file.filename or "upload", data=data, owner_id=principal.user_id, acl=acl
-    )
+    with audited(store, principal, "document.upload", via="api") as details:
+        data = read_upload(file, settings)
+        owner, name = principal.user_id, file.filename or "upload"
+        document = accept_upload(settings, store, filename=name, data=data, owner_id=owner, acl=acl)
+        details.update(document.audit_fields())
+    return document

@@ -12,6 +12,7 @@ from bankmind.api.deps import PrincipalDep, SettingsDep, StoreDep
 from bankmind.api.routers.uploads import read_upload
 from bankmind.documents.sniff import KINDS
 from bankmind.documents.uploads import accept_upload
+from bankmind.guard.audit import audited
 from bankmind.store.blobs import DocumentView
 from bankmind.web.render import is_htmx, render, shell_for
 
@@ -50,10 +51,12 @@ def upload(
     principal: PrincipalDep,
     file: Annotated[UploadFile, File()],
 ) -> HTMLResponse:
-    data = read_upload(file, settings)
-    document = accept_upload(
-        settings, store, filename=file.filename or "upload", data=data, owner_id=principal.user_id
-    )
+    with audited(store, principal, "document.upload", via="web") as details:
+        data = read_upload(file, settings)
+        document = accept_upload(
+            settings, store, filename=file.filename or "upload", data=data, owner_id=principal.user_id
+        )
+        details.update(document.audit_fields())
     page = UploadPage(max_mb=_mb(settings.upload_max_bytes), kinds=_KINDS, document=document)
     if is_htmx(request):
         return render(request, "uploads/_result.html", page, status_code=201)
