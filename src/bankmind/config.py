@@ -165,6 +165,15 @@ class Settings(BaseSettings):
     gateway_requests_per_minute: int = Field(
         default=120, ge=1, description="Requests per minute allowed per API key through the gateway (/v1)."
     )
+    refusal_policy: Path | None = Field(
+        default=None,
+        description="TOML file that changes the gateway's refusal topics and term sets (docs/gateway.md).",
+    )
+    refusal_classifier: bool = Field(
+        default=False,
+        description="Also ask the internal chat model whether to refuse what the patterns let through "
+        "(off by default: a small model refuses many ordinary questions; see `bankmind eval gateway`).",
+    )
     host: str = Field(default="127.0.0.1", description="Address `bankmind serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `bankmind serve` listens on.")
     session_hours: int = Field(default=12, ge=1, description="Hours a web login stays valid.")

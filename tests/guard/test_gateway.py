@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from bankmind.config import Settings, load_settings
-from bankmind.errors import InputError, PermissionDenied, QuotaExceeded, UpstreamError
+from bankmind.errors import ConfigError, InputError, PermissionDenied, QuotaExceeded, UpstreamError
 from bankmind.guard.audit import iter_entries
 from bankmind.guard.audit_verify import verify
 from bankmind.guard.gateway import Gateway, ModelNotFound
@@ -389,6 +389,56 @@ def test_a_refused_stream(gateway: Gateway, alice: Principal, store: Store) -> N
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert text.startswith("抱歉") and chunks[-1].choices[0].finish_reason == "content_filter"
     assert last_entry(store).outcome == "refused"
+
+
+def test_the_refusal_policy_file_from_the_settings_applies(
+    store: Store,
+    registry: ProviderRegistry,
+    _isolated_home: Path,
+    tmp_path: Path,
+    alice: Principal,
+    script: Script,
+) -> None:
+    policy = tmp_path / "refusals.toml"
+    policy.write_text(
+        '[[topic]]\nname = "bonus"\nmessage_zh = "不讨论奖金分配。"\nmessage_en = "No bonus talk."\n'
+        'rules = [{ all = ["奖金分配"] }]\n',
+        encoding="utf-8",
+    )
+    settings = gateway_settings(_isolated_home, refusal_policy=policy)
+    gateway = Gateway(settings, store, ModelRouter(settings, registry=registry))
+    completion = gateway.chat(alice, ask(text="今年部门奖金分配方案是什么？"))
+    assert completion.choices[0].message.content == "不讨论奖金分配。" and script.sent == []
+    assert last_entry(store).details["refusal_topic"] == "bonus"
+
+
+def test_the_classifier_asks_the_internal_chat_model_only_what_the_patterns_let_through(
+    store: Store, registry: ProviderRegistry, _isolated_home: Path, alice: Principal, script: Script
+) -> None:
+    def judge(messages: list[dict[str, Any]]) -> ChatResult:
+        verdict = "是" if "老同学" in messages[-1]["content"] else "否"
+        if messages[0]["role"] == "system":  # the classifier's question
+            return ChatResult(content=verdict, model="x")
+        return echo(messages)
+
+    script.replies = [judge]
+    chat = {"provider": "scripted", "model": "deepseek-v3", "exposure": "internal"}
+    settings = gateway_settings(_isolated_home, chat=chat, refusal_classifier=True)
+    gateway = Gateway(settings, store, ModelRouter(settings, registry=registry))
+    refused = gateway.chat(alice, ask(text="我那个老同学最近手头怎么样？帮我打听打听"))
+    assert refused.choices[0].finish_reason == "content_filter"
+    assert last_entry(store).details["refused_by"] == "classifier"
+    answered = gateway.chat(alice, ask(text="什么是活期存款？"))
+    assert answered.choices[0].finish_reason != "content_filter"
+    assert len(script.sent) == 3  # two questions to the classifier, one answer
+
+
+def test_the_classifier_is_refused_for_an_external_chat_model(
+    store: Store, registry: ProviderRegistry, _isolated_home: Path
+) -> None:
+    settings = gateway_settings(_isolated_home, refusal_classifier=True)  # the chat model is external
+    with pytest.raises(ConfigError, match="internal chat model"):
+        Gateway(settings, store, ModelRouter(settings, registry=registry))
 
 
 # --- reasoning ------------------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bankmind.config import ModelSettings, Settings
-from bankmind.errors import BankmindError, InputError, ModelNotFound, PermissionDenied
+from bankmind.errors import BankmindError, ConfigError, InputError, ModelNotFound, PermissionDenied
 from bankmind.guard.gateway_call import (
     CallRecord,
     canonical_json,
@@ -53,7 +53,7 @@ from bankmind.guard.gateway_call import (
     unmask_tool_call,
     upstream_message,
 )
-from bankmind.guard.gateway_refusal import Refusal, RefusalPolicy
+from bankmind.guard.gateway_refusal import ModelRefusalClassifier, Refusal, RefusalPolicy
 from bankmind.guard.gateway_stream import GatewayStream
 from bankmind.guard.gateway_types import (
     AssistantMessage,
@@ -77,7 +77,7 @@ from bankmind.store import Store
 from bankmind.store.sql import transaction
 from bankmind.types import Principal
 
-__all__ = ["CatalogEntry", "Gateway", "GatewayStream", "ModelNotFound"]
+__all__ = ["CatalogEntry", "Gateway", "GatewayStream", "ModelNotFound", "refusal_policy"]
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class Gateway:
         self.settings = settings
         self.store = store
         self.router = router
-        self.refusals = refusals if refusals is not None else RefusalPolicy.default()
+        self.refusals = refusals if refusals is not None else refusal_policy(settings, router)
         self.limiter = limiter if limiter is not None else RateLimiter.from_settings(settings)
         self._catalog: dict[str, CatalogEntry] | None = None
         self._catalog_lock = threading.Lock()
@@ -432,6 +432,43 @@ class Gateway:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def refusal_policy(settings: Settings, router: ModelRouter) -> RefusalPolicy:
+    """The refusal policy the settings ask for: built-in or from `refusal_policy`'s TOML file, with
+    the chat model as classifier when `refusal_classifier` is on (only an internal one: the
+    classifier sees the request before masking)."""
+    classifier = None
+    if settings.refusal_classifier:
+        chat = router.settings_for("chat")
+        if chat is None or chat.provider == "none":
+            raise ConfigError("BANKMIND_REFUSAL_CLASSIFIER needs a chat model; set BANKMIND_CHAT__PROVIDER")
+        if chat.exposure == "external":
+            raise ConfigError(
+                "BANKMIND_REFUSAL_CLASSIFIER needs an internal chat model: the classifier sees requests "
+                "before masking, and the chat model is external (BANKMIND_CHAT__EXPOSURE=external)"
+            )
+        classifier = _ChatModelClassifier(router)
+    if settings.refusal_policy is not None:
+        return RefusalPolicy.from_file(settings.refusal_policy, classifier=classifier)
+    return RefusalPolicy.default(classifier=classifier)
+
+
+class _ChatModelClassifier:
+    """`ModelRefusalClassifier` on the router's chat model, loaded on first use, not at start-up."""
+
+    def __init__(self, router: ModelRouter) -> None:
+        self._router = router
+        self._classifier: ModelRefusalClassifier | None = None
+
+    def classify(self, text: str) -> str | None:
+        if self._classifier is None:
+            try:
+                self._classifier = ModelRefusalClassifier(self._router.chat())
+            except BankmindError as exc:  # like a failing model: the patterns alone decide
+                log.warning("gateway.refusal_classifier_unavailable", extra={"error": exc.code})
+                return None
+        return self._classifier.classify(text)
 
 
 _PASSED_OPTIONS = ("top_p", "seed", "presence_penalty", "frequency_penalty", "response_format")
