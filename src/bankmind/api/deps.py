@@ -34,19 +34,21 @@ __all__ = [
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _settings(request: Request) -> Settings:
+# The getters are `async def`: FastAPI runs a plain `def` dependency in a worker thread, and the
+# hop costs more than the lookup (several per request otherwise).
+async def _settings(request: Request) -> Settings:
     return cast(Settings, request.app.state.settings)
 
 
-def _store(request: Request) -> Store:
+async def _store(request: Request) -> Store:
     return cast(Store, request.app.state.store)
 
 
-def _runner(request: Request) -> JobRunner:
+async def _runner(request: Request) -> JobRunner:
     return cast(JobRunner, request.app.state.runner)
 
 
-def _sessions(request: Request) -> SessionSigner:
+async def _sessions(request: Request) -> SessionSigner:
     return cast(SessionSigner, request.app.state.sessions)
 
 

@@ -31,7 +31,7 @@ __all__ = ["AdminDep", "Notice", "record", "require_admin", "respond", "router"]
 router = APIRouter()
 
 
-def require_admin(principal: PrincipalDep) -> Principal:
+async def require_admin(principal: PrincipalDep) -> Principal:
     """The principal, if it holds the admin role; otherwise 403 (the page-style error)."""
     if not principal.is_admin:
         raise PermissionDenied(
