@@ -218,11 +218,19 @@ def throughput(
     return sum(done) / (time.perf_counter() - started)
 
 
-def pipeline_steps(prompt: str, repeats: int = 200) -> list[tuple[str, float]]:
-    """Median milliseconds of the gateway's in-process steps on the benchmark prompt."""
+def pipeline_steps(prompt: str, home: Path, key: str, repeats: int = 200) -> list[tuple[str, float]]:
+    """Median milliseconds of the gateway's in-process steps on the benchmark prompt, and of its
+    three store transactions on the benchmark's own store (after the server stopped)."""
+    from bankmind.config import load_settings
+    from bankmind.guard import audit
     from bankmind.guard.gateway_call import canonical_json, new_vault, sha256_text, upstream_message
     from bankmind.guard.gateway_refusal import RefusalPolicy
     from bankmind.guard.gateway_types import ChatCompletionRequest
+    from bankmind.guard.policy import department_policy
+    from bankmind.guard.quotas import charge, reserve
+    from bankmind.store import Store
+    from bankmind.store.sql import transaction
+    from bankmind.store.users import resolve_api_key
 
     request = ChatCompletionRequest.model_validate(
         {"model": "deepseek-v3", "messages": [{"role": "user", "content": prompt}]}
@@ -230,21 +238,43 @@ def pipeline_steps(prompt: str, repeats: int = 200) -> list[tuple[str, float]]:
     policy = RefusalPolicy.default()
     raw = json.dumps({"model": "deepseek-v3", "messages": [{"role": "user", "content": prompt}]})
     plain = [{"role": "user", "content": prompt}]
+    store = Store.open(load_settings(home=home))
+    principal = resolve_api_key(store, key)
+
+    def admit() -> Any:
+        with transaction(store) as conn:
+            return reserve(conn, department_policy(conn, principal))
+
+    reservation = admit()
+
+    def record() -> None:
+        audit.append(
+            store, principal=principal, action="gateway.chat", model="deepseek-v3", tokens_in=700,
+            tokens_out=40, latency_ms=1, pii={"CN_ID": 3}, prompt_sha256="0" * 64, response_sha256="1" * 64,
+            together=lambda conn: charge(conn, reservation, tokens_in=700, tokens_out=40),
+        )  # fmt: skip
+
     steps: list[tuple[str, Callable[[], Any]]] = [
         ("parse the request body", lambda: ChatCompletionRequest.model_validate_json(raw)),
         ("refusal check", lambda: policy.match(prompt)),
         ("mask (new vault, 2 KB)", lambda: [upstream_message(m, new_vault()) for m in request.messages]),
         ("hash the masked prompt", lambda: sha256_text(canonical_json(plain))),
+        ("store: API key lookup", lambda: resolve_api_key(store, key)),
+        ("store: policy + quota", admit),
+        ("store: charge + audit record", record),
     ]
     out = []
-    for name, step in steps:
-        step()
-        samples = []
-        for _ in range(repeats):
-            started = time.perf_counter()
+    try:
+        for name, step in steps:
             step()
-            samples.append(time.perf_counter() - started)
-        out.append((name, statistics.median(samples) * 1000))
+            samples = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                step()
+                samples.append(time.perf_counter() - started)
+            out.append((name, statistics.median(samples) * 1000))
+    finally:
+        store.close()
     return out
 
 
@@ -272,7 +302,7 @@ def main() -> None:
             for proc in processes:
                 proc.terminate()
                 proc.wait(timeout=30)
-    steps = pipeline_steps(prompt)
+        steps = pipeline_steps(prompt, Path(tmp), key)
 
     cpu = platform.processor() or platform.machine()
     print(f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, SQLite store, external model")
@@ -302,7 +332,7 @@ def main() -> None:
     added_p50 = (_percentile(times["gateway"], 0.5) - _percentile(times["direct"], 0.5)) * 1000
     print(f"\ntarget: added p50 < 5 ms: {'met' if added_p50 < 5 else 'NOT met'} ({added_p50:.2f} ms)")
     print("ratio = gateway / direct: for latency above 1.00 is overhead; for throughput below 1.00 is.")
-    print("\nin-process steps (median of 200):")
+    print("\nin-process steps (median of 200; SQLite):")
     for name, ms in steps:
         print(f"  {name:<28} {ms:7.3f} ms")
 
