@@ -163,21 +163,11 @@ def test_list_entries_filters_newest_first(store: Store) -> None:
 
 def test_records_read_back_equal_what_append_returned(store: Store) -> None:
     entries = [
-        append(
-            store,
-            principal=ZHANG if i % 3 else None,
-            action="gateway.chat" if i % 2 else "recon.run",
-            model="deepseek-v3" if i % 2 else None,
-            tokens_in=100 + i,
-            tokens_out=20 + i,
-            latency_ms=300 + i,
-            pii={"CN_ID": i % 2, "BANK_CARD": 1},
-            masked_prompt=f"客户 <PERSON_1> 的第 {i} 个问题",
-            outcome="ok",
-            details={"rows": i, "file": "估值表.xlsx"},
-        )
-        for i in range(1, 4)
-    ]
+        append(store, principal=ZHANG, action="gateway.chat", model="deepseek-v3", tokens_in=812,
+               tokens_out=240, latency_ms=930, pii={"CN_ID": 1, "BANK_CARD": 2}, masked_prompt="<CN_ID_1>"),
+        append(store, principal=None, action="department.add", details={"name": "托管部", "via": "cli"}),
+        append(store, principal=ZHANG, action="document.upload", outcome="zip_bomb", details={"via": "web"}),
+    ]  # fmt: skip
     assert list(iter_entries(store)) == entries
     with store.engine.connect() as conn:
         assert conn.execute(select(AuditRecord.seq)).scalars().all() == [1, 2, 3]
