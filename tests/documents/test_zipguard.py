@@ -107,3 +107,13 @@ def test_open_zip_counts_members_before_parsing() -> None:
         open_zip(f.xlsx_with_members(20), max_members=10)
     with open_zip(f.xlsx()) as zf:
         assert "xl/workbook.xml" in zf.namelist()
+
+
+def test_an_archive_claiming_an_unknown_zip_version_is_called_damaged() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("word/document.xml", "<w:document/>")
+    data = bytearray(buffer.getvalue())
+    data[data.find(b"PK\x01\x02") + 6] = 105  # "version needed to extract": 10.5
+    with pytest.raises(UnsupportedFormat, match=r"'合同\.docx' is damaged"):
+        check_zip(bytes(data), filename="合同.docx", max_uncompressed=10**8, max_ratio=100)

@@ -8,8 +8,10 @@ Importing this package is cheap: RapidOCR, ONNX Runtime, OpenCV and Pillow load 
 
 from __future__ import annotations
 
+from bankmind.documents.content import Block, LoadedDocument
 from bankmind.documents.filenames import sanitize_filename
 from bankmind.documents.images import MAX_IMAGE_PIXELS, image_size
+from bankmind.documents.loading import load_document
 from bankmind.documents.ocr import OcrHealth, OcrLine, check_ocr, ocr_image
 from bankmind.documents.sniff import KINDS, Kind, KindInfo, Sniffed, kind_from_name, sniff
 from bankmind.documents.uploads import accept_upload, accepted_kinds_label, check_content, read_limited
@@ -19,8 +21,10 @@ __all__ = [
     "KINDS",
     "MAX_IMAGE_PIXELS",
     "MAX_MEMBERS",
+    "Block",
     "Kind",
     "KindInfo",
+    "LoadedDocument",
     "OcrHealth",
     "OcrLine",
     "Sniffed",
@@ -32,6 +36,7 @@ __all__ = [
     "check_zip",
     "image_size",
     "kind_from_name",
+    "load_document",
     "ocr_image",
     "read_limited",
     "sanitize_filename",

@@ -48,6 +48,9 @@ class LoadedDocument(BaseModel):
     blocks: list[Block]
     pages: int | None = Field(default=None, description="Page count (PDF, multi-page TIFF).")
     ocr_pages: list[int] = Field(default_factory=list, description="Pages whose text came from OCR.")
+    skipped_pages: list[int] = Field(
+        default_factory=list, description="Pages left unread: scanned (no text layer) while OCR was off."
+    )
     encoding: str | None = Field(default=None, description="The text encoding detected (text kinds).")
 
     @property

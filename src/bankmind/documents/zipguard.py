@@ -140,7 +140,16 @@ def _count_members(data: bytes, who: str, max_members: int) -> int:
     return count
 
 
-_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error)
+# NotImplementedError: a damaged header can claim an unsupported zip version ("zip file version 10.5").
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    struct.error,
+    NotImplementedError,
+)
 
 
 def open_zip(data: bytes, *, filename: str | None = None, max_members: int = MAX_MEMBERS) -> zipfile.ZipFile:
@@ -166,7 +175,7 @@ def read_member(zf: zipfile.ZipFile, name: str, limit: int, *, filename: str | N
     try:
         with zf.open(name) as fh:
             return fh.read(limit)
-    except (*_ZIP_ERRORS, RuntimeError, NotImplementedError, zlib.error) as exc:
+    except (*_ZIP_ERRORS, RuntimeError, zlib.error) as exc:
         raise _damaged(quoted(filename), f"its part {_member(name)} cannot be read") from exc
 
 
