@@ -10,7 +10,7 @@ from sqlalchemy import text
 from bankmind.config import load_settings
 from bankmind.errors import ConfigError
 from bankmind.store import Store
-from bankmind.store.schema import Base
+from bankmind.store.schema import Base, include_name
 
 
 def test_upgrade_from_first_revision_keeps_data(store_url: str) -> None:
@@ -58,7 +58,8 @@ def test_upgrade_from_first_revision_keeps_data(store_url: str) -> None:
 
 def test_models_and_migrations_agree(store: Store) -> None:
     with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": False}), Base.metadata)
+        context = MigrationContext.configure(conn, opts={"compare_type": False, "include_name": include_name})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == [], "schema.py and the migrations differ; add an Alembic revision"
 
 

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy import DateTime as _DateTime
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -190,3 +192,91 @@ class Usage(Base):
     tokens_in: Mapped[int] = mapped_column(BigInteger, default=0)
     tokens_out: Mapped[int] = mapped_column(BigInteger, default=0)
     requests: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class KnowledgeBase(Base):
+    """A named collection of documents for the employee assistant (`bankmind kb ... --kb NAME`).
+
+    `embedder` and `dim` name the embedding model its vectors come from (set by the first document);
+    `revision` changes on every change of its chunks, so a cached vector matrix knows it is stale.
+    """
+
+    __tablename__ = "knowledge_bases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    embedder: Mapped[str | None] = mapped_column(String(300))
+    dim: Mapped[int | None] = mapped_column(Integer)
+    revision: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KbDocument(Base):
+    """A document of a knowledge base, identified by its name (relative path or title).
+
+    `acl` is NULL for a document every principal may read (ingested without `--acl`); otherwise a
+    non-empty JSON list of roles or departments, and only principals with one of them see it.
+    """
+
+    __tablename__ = "kb_documents"
+    __table_args__ = (UniqueConstraint("kb_id", "name", name="uq_kb_documents_kb_id_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kb_id: Mapped[int] = mapped_column(ForeignKey("knowledge_bases.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(1000))
+    sha256: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(500))
+    acl: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    effective_date: Mapped[date | None] = mapped_column(Date)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KbChunk(Base):
+    """One retrievable piece of a knowledge-base document (see `bankmind.knowledge.types.Chunk`).
+
+    `tokens` is the jieba segmentation of `context` and `text`, joined by spaces: the full-text index
+    covers it (an FTS5 table on SQLite; on PostgreSQL a generated `tokens_tsv` column,
+    `to_tsvector('simple', tokens)`, with a GIN index; both are created by migration 0005, outside
+    these models, see `include_name`). `embedding` is the
+    L2-normalised float32 vector, little-endian bytes.
+    """
+
+    __tablename__ = "kb_chunks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("kb_documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    locator: Mapped[str] = mapped_column(String(200), index=True)
+    context: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    page: Mapped[int | None] = mapped_column(Integer)
+    tokens: Mapped[str] = mapped_column(Text)
+    ntokens: Mapped[int] = mapped_column(Integer)
+    embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+FULL_TEXT_OBJECTS = frozenset(
+    {
+        "kb_chunks_fts",
+        "kb_chunks_fts_config",
+        "kb_chunks_fts_data",
+        "kb_chunks_fts_docsize",
+        "kb_chunks_fts_idx",
+        "tokens_tsv",
+        "ix_kb_chunks_tsv",
+    }
+)
+"""Full-text objects migration 0005 creates for one backend only (FTS5 tables on SQLite, the
+`kb_chunks.tokens_tsv` column and its GIN index on PostgreSQL); they have no model, so schema
+comparisons leave them out."""
+
+
+def include_name(name: str | None, type_: Any, parent_names: Any) -> bool:
+    """Alembic `include_name` hook: compare everything except `FULL_TEXT_OBJECTS`.
+
+    Use it wherever models are compared with a database:
+    `MigrationContext.configure(conn, opts={"include_name": include_name})`.
+    """
+    return name not in FULL_TEXT_OBJECTS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from bankmind.store.schema import Base
+from bankmind.store.schema import Base, include_name
 
 connection = context.config.attributes["connection"]
 context.configure(
@@ -12,6 +12,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=include_name,  # full-text objects have no model (schema.FULL_TEXT_OBJECTS)
 )
 with context.begin_transaction():
     context.run_migrations()
