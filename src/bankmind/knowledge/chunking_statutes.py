@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["ITEM_TITLE_ORDER", "ArticleStart", "division_order", "is_item_title", "match_article",
-           "parse_article_number"]  # fmt: skip
+__all__ = ["ITEM_TITLE_ORDER", "ArticleStart", "chinese_number", "division_order", "is_item_title",
+           "match_article", "parse_article_number"]  # fmt: skip
 
 _CN_DIGITS = {"零": 0, "〇": 0, "两": 2, **{ch: n for n, ch in enumerate("〇一二三四五六七八九") if n}}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -109,10 +109,10 @@ def is_item_title(text: str) -> bool:
 def _number(match: re.Match[str]) -> int | None:
     if match.group("ar") is not None:
         return int(match.group("ar"))  # int() reads full-width digits too
-    return _chinese_number(match.group("cn"))
+    return chinese_number(match.group("cn"))
 
 
-def _chinese_number(text: str) -> int | None:
+def chinese_number(text: str) -> int | None:
     """`三十九` → 39, `一百零五` → 105, `十` → 10, `一〇五` → 105 (digit by digit); None if malformed."""
     if not any(ch in _CN_UNITS for ch in text):
         value = 0
