@@ -1,0 +1,126 @@
+"""`bankmind kb ingest|search|list|remove`: the knowledge base from the command line (cli-contract.md).
+
+Exit codes: `ingest` 0 when every file was ingested (or unchanged), 1 when some could not be read
+(each is listed with its reason; the others are in), 2 when nothing could be processed (a path
+that does not exist, a bad option); `search`, `list` and `remove` 0, or 2 on bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+from bankmind.cli.output import Format, emit_json, emit_table, err, out, progress_bar
+from bankmind.config import load_settings
+from bankmind.knowledge.index import KnowledgeIndex
+from bankmind.knowledge.ingest import ingest as ingest_paths
+from bankmind.knowledge.search import search as search_kb
+from bankmind.llm import ModelRouter
+from bankmind.store import Store
+
+app = typer.Typer(help="The knowledge base: ingest documents, search them.", no_args_is_help=True)
+
+_KB = typer.Option(..., "--kb", help="Knowledge base name (created on first ingest).")
+_FORMAT = typer.Option(Format.text, "--format", help="text or json.")
+
+
+@contextmanager
+def _index() -> Iterator[KnowledgeIndex]:
+    settings = load_settings()
+    store = Store.open(settings)
+    router = ModelRouter(settings)
+    try:
+        yield KnowledgeIndex.open(settings, store, router.embedding())
+    finally:
+        router.close()
+        store.close()
+
+
+def _roles(value: str | None) -> list[str] | None:
+    return [part.strip() for part in value.split(",") if part.strip()] if value else None
+
+
+@app.command()
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="Files and folders (recursively)."),
+    kb: str = _KB,
+    acl: str | None = typer.Option(None, "--acl", help="Roles that may read these documents (ROLE,ROLE)."),
+    fmt: Format = _FORMAT,
+) -> None:
+    """Add or update documents; unchanged files are skipped, unreadable ones listed with the reason."""
+    settings = load_settings()
+    with _index() as index, progress_bar(f"ingest into {kb}") as update:
+        report = ingest_paths(
+            index,
+            settings,
+            kb,
+            paths,
+            acl=_roles(acl),
+            progress=lambda done, total, name: update(done / total if total else 1.0, name),
+        )
+    if fmt is Format.json:
+        emit_json(report)
+    else:
+        for file in report.files:
+            detail = f"{file.chunks} chunks" if file.outcome != "failed" else (file.error or "")
+            out.print(f"{file.outcome:<9} {file.name}  {detail}")
+        counts = ", ".join(f"{report.count(o)} {o}" for o in ("added", "replaced", "unchanged", "failed"))
+        err.print(f"{kb}: {counts}")
+    raise typer.Exit(1 if report.count("failed") else 0)
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="The question or words to look for."),
+    kb: str = _KB,
+    top_k: int = typer.Option(5, "--top-k", min=1, max=100, help="How many passages."),
+    as_role: str | None = typer.Option(
+        None, "--as-role", help="Search as this role (ROLE,ROLE): documents it may not read never appear."
+    ),
+    fmt: Format = _FORMAT,
+) -> None:
+    """The best passages, best first, with their locators."""
+    roles = _roles(as_role)
+    with _index() as index:
+        hits = search_kb(index, kb, query, roles=set(roles) if roles is not None else None, top_k=top_k)
+    rows = [{"document": h.document, "locator": h.locator, "text": h.text, "score": h.score} for h in hits]
+    if fmt is Format.json:
+        emit_json(rows)
+        return
+    for row in rows:
+        out.print(f"[bold]{row['document']}[/bold] {row['locator']}  ({row['score']:.3f})")
+        out.print(row["text"], markup=False)
+        out.print()
+
+
+@app.command("list")
+def list_documents(kb: str = _KB, fmt: Format = _FORMAT) -> None:
+    """The documents of a knowledge base with their ACL and chunk counts."""
+    with _index() as index:
+        index.require(kb)
+        documents = index.list_documents(kb)
+    if fmt is Format.json:
+        emit_json(documents)
+        return
+    rows = [
+        {**d.model_dump(), "acl": ",".join(d.acl) if d.acl else "(everyone)", "sha256": d.sha256[:12]}
+        for d in documents
+    ]
+    emit_table(rows, ["name", "title", "chunks", "acl", "effective_date", "sha256"], title=kb)
+
+
+@app.command()
+def remove(
+    name: str = typer.Argument(..., help="The document's name as `kb list` shows it."), kb: str = _KB
+) -> None:
+    """Remove a document and its passages from the knowledge base."""
+    with _index() as index:
+        index.require(kb)
+        removed = index.remove_document(kb, name)
+    if not removed:
+        err.print(f"{kb} has no document named '{name}'; see `bankmind kb list --kb {kb}`")
+        raise typer.Exit(2)
+    err.print(f"removed '{name}' from {kb}")
