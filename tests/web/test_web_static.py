@@ -53,5 +53,5 @@ def test_the_vendored_htmx_eval_path_is_switched_off(client) -> None:  # type: i
     config = json.loads(re.search(r"<meta name=\"htmx-config\" content='([^']*)'>", page.text).group(1))
     assert config["allowEval"] is False and config["allowScriptTags"] is False
     csp = page.headers["content-security-policy"]
-    assert "default-src 'self'" in csp
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
     assert "unsafe-eval" not in csp and "unsafe-inline" not in csp

@@ -27,7 +27,7 @@ __all__ = ["CONTENT_SECURITY_POLICY", "RequestContextMiddleware"]
 log = logging.getLogger(__name__)
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "default-src 'self'; script-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 _SECURITY_HEADERS = {

@@ -129,12 +129,13 @@ def _bm25(
     if backend == "sqlite":
         fts: ColumnClause[Any] = literal_column("kb_chunks_fts")
         matches = base.join(_FTS, _FTS.c.rowid == KbChunk.id).where(
-            fts.op("MATCH")(" OR ".join(f'"{t}"' for t in terms))
+            fts.op("MATCH")(" OR ".join(_fts5_string(t) for t in terms))
         )
         rank: Any = func.bm25(fts)
     else:
         tsv: ColumnClause[Any] = literal_column("kb_chunks.tokens_tsv")  # PostgreSQL only (migration 0005)
-        tsq = func.to_tsquery(literal_column("'simple'::regconfig"), " | ".join(terms))
+        lexemes = " | ".join(_tsquery_lexeme(t) for t in terms)
+        tsq = func.to_tsquery(literal_column("'simple'::regconfig"), lexemes)
         matches = base.where(tsv.op("@@")(tsq))
         rank = func.ts_rank_cd(tsv, tsq).desc()
     rows = conn.execute(matches.limit(MAX_MATCHES + 1)).all()
@@ -160,6 +161,17 @@ def _bm25(
             scored.append((r.id, score))
     scored.sort(key=lambda p: (-p[1], p[0]))
     return scored
+
+
+# The terms are bound parameters (no SQL injection), but each engine parses them in its own query
+# language; `segment` keeps only letters and digits, and each term is still quoted as a literal so
+# that no tokenizer change can turn user text into operators (NEAR, AND, &, !, :*, parentheses).
+def _fts5_string(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def _tsquery_lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _fuse(*rankings: list[int]) -> dict[int, float]:
