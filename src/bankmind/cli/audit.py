@@ -36,13 +36,18 @@ def parse_day(value: str | None, option: str) -> date | None:
         raise InputError(f"{option} '{value[:20]}' is not a date; use YYYY-MM-DD, e.g. 2025-06-30") from None
 
 
+def operator_name() -> str:
+    """The operating-system user running the command (who an audit record names for the CLI)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 def record_admin_action(store: Store, action: str, **details: Any) -> None:
     """Audit an administrative command run from the command line (no principal: the operator)."""
-    try:
-        operator = getpass.getuser()
-    except (KeyError, OSError):
-        operator = "unknown"
-    audit.append(store, principal=None, action=action, details={**details, "via": "cli", "os_user": operator})
+    details = {**details, "via": "cli", "os_user": operator_name()}
+    audit.append(store, principal=None, action=action, details=details)
 
 
 def _anchor(value: str) -> tuple[int, str]:

@@ -1,4 +1,4 @@
-"""`bankmind kb ingest|search|list|remove`: the knowledge base from the command line (cli-contract.md).
+"""`bankmind kb ingest|search|ask|list|remove`: the knowledge base from the command line (cli-contract.md).
 
 Exit codes: `ingest` 0 when every file was ingested (or unchanged), 1 when some could not be read
 (each is listed with its reason; the others are in), 2 when nothing could be processed (a path
@@ -13,30 +13,43 @@ from pathlib import Path
 
 import typer
 
+from bankmind.cli.audit import operator_name
 from bankmind.cli.output import Format, emit_json, emit_table, err, out, progress_bar
-from bankmind.config import load_settings
+from bankmind.config import Settings, load_settings
+from bankmind.guard.gateway import Gateway
+from bankmind.knowledge.answer import ask as ask_kb
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.ingest import ingest as ingest_paths
 from bankmind.knowledge.search import search as search_kb
+from bankmind.knowledge.writer import gateway_writer
 from bankmind.llm import ModelRouter
 from bankmind.store import Store
+from bankmind.types import Principal
 
-app = typer.Typer(help="The knowledge base: ingest documents, search them.", no_args_is_help=True)
+app = typer.Typer(
+    help="The knowledge base: ingest documents, search them, ask for cited answers.", no_args_is_help=True
+)
 
 _KB = typer.Option(..., "--kb", help="Knowledge base name (created on first ingest).")
 _FORMAT = typer.Option(Format.text, "--format", help="text or json.")
 
 
 @contextmanager
-def _index() -> Iterator[KnowledgeIndex]:
+def _opened() -> Iterator[tuple[Settings, KnowledgeIndex, ModelRouter]]:
     settings = load_settings()
     store = Store.open(settings)
     router = ModelRouter(settings)
     try:
-        yield KnowledgeIndex.open(settings, store, router.embedding())
+        yield settings, KnowledgeIndex.open(settings, store, router.embedding()), router
     finally:
         router.close()
         store.close()
+
+
+@contextmanager
+def _index() -> Iterator[KnowledgeIndex]:
+    with _opened() as (_, index, _):
+        yield index
 
 
 def _roles(value: str | None) -> list[str] | None:
@@ -94,6 +107,42 @@ def search(
         out.print(f"[bold]{row['document']}[/bold] {row['locator']}  ({row['score']:.3f})")
         out.print(row["text"], markup=False)
         out.print()
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="The question."),
+    kb: str = _KB,
+    as_role: str | None = typer.Option(
+        None, "--as-role", help="Ask as this role (ROLE,ROLE): documents it may not read are never used."
+    ),
+    extractive: bool = typer.Option(
+        False, "--extractive", help="Quote the passages without asking the chat model."
+    ),
+    fmt: Format = _FORMAT,
+) -> None:
+    """A cited answer from the knowledge base, or a refusal when it does not cover the question."""
+    roles = _roles(as_role)
+    with _opened() as (settings, index, router):
+        index.require(kb)
+        principal = Principal(user_id=0, name=f"cli:{operator_name()}"[:100], roles=tuple(roles or ()))
+        gateway = Gateway(settings, index.store, router)
+        writer = None if extractive else gateway_writer(gateway, principal)
+        answer = ask_kb(index, kb, question, roles=set(roles) if roles is not None else None, writer=writer)
+    if fmt is Format.json:
+        emit_json(
+            {
+                "answer": answer.answer,
+                "refused": answer.refused,
+                "citations": [
+                    {"document": c.document, "locator": c.locator, "text": c.text} for c in answer.citations
+                ],
+            }
+        )
+        return
+    out.print(answer.answer, markup=False)
+    for number, citation in enumerate(answer.citations, start=1):
+        out.print(f"[{number}] {citation.document} {citation.locator}", markup=False)
 
 
 @app.command("list")

@@ -199,6 +199,11 @@ class Gateway:
             raise ModelNotFound(f"the model '{shown}' is {other}; for this endpoint use one of: {valid}")
         return entry
 
+    def model_for(self, role: ModelRole) -> str | None:
+        """The served name of the model configured for `role`, or None (capabilities then work
+        without one: extractive answers, rule findings)."""
+        return next((n for n, e in self.catalog().items() if e.role == role and n == e.canonical), None)
+
     def models(self, principal: Principal) -> ModelList:
         """The names and aliases this principal may use (external models hidden from no_external)."""
         department = department_policy(self.store, principal)

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-__all__ = ["ITEM_TITLE_ORDER", "ArticleStart", "chinese_number", "division_order", "is_item_title",
-           "match_article", "parse_article_number"]  # fmt: skip
+__all__ = ["ITEM_TITLE_ORDER", "ArticleStart", "chinese_number", "chinese_numeral", "division_order",
+           "is_item_title", "match_article", "parse_article_number"]  # fmt: skip
 
 _CN_DIGITS = {"零": 0, "〇": 0, "两": 2, **{ch: n for n, ch in enumerate("〇一二三四五六七八九") if n}}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
@@ -132,3 +132,19 @@ def chinese_number(text: str) -> int | None:
             total += (1 if digit is None else digit) * unit
             digit, last_unit = None, unit
     return total + (digit or 0)
+
+
+def chinese_numeral(n: int) -> str:
+    """39 -> 三十九, 10 -> 十, 105 -> 一百零五, as statutes number their articles (n < 10000)."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[max(n, 0)]
+    out, zero = "", False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        d = n // value % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        out += ("零" if zero else "") + digits[d] + unit
+        zero = False
+    return out[1:] if out.startswith("一十") else out

@@ -33,6 +33,7 @@ from sqlalchemy import ColumnClause, Connection, Select, column, func, literal_c
 
 from bankmind.errors import ConfigError
 from bankmind.knowledge.chunking import parse_article_number
+from bankmind.knowledge.chunking_statutes import chinese_numeral
 from bankmind.knowledge.index import KnowledgeBaseInfo, KnowledgeIndex, segment
 from bankmind.knowledge.vectors import normalise
 from bankmind.store.schema import KbChunk, KbDocument
@@ -72,6 +73,8 @@ class Hit(BaseModel):
     context: str
     page: int | None
     kind: str
+    similarity: float | None = None
+    """Cosine between the query and the chunk's vector when the chunk was among the nearest."""
 
 
 def search(
@@ -107,12 +110,13 @@ def search(
             scores[chunk_id] = 1.0
         order = list(dict.fromkeys([*boosted, *ranked]))[:top_k]
         rows = {r.id: r for r in _chunks(conn, visible, order)}
-    return [_hit(rows[c], scores[c]) for c in order if c in rows]
+    cosines = dict(dense)
+    return [_hit(rows[c], scores[c], cosines.get(c)) for c in order if c in rows]
 
 
 def query_terms(query: str) -> list[str]:
     """The distinct search terms of `query`, in order (at most 64)."""
-    expanded = _ARTICLE.sub(lambda m: f"第{_chinese_number(int(m.group(1)))}条", query)
+    expanded = _ARTICLE.sub(lambda m: f"第{chinese_numeral(int(m.group(1)))}条", query)
     terms = [t for t in dict.fromkeys(segment(expanded)) if t not in _STOPWORDS]
     return terms[:_MAX_TERMS]
 
@@ -220,7 +224,7 @@ def _exact_article(
         .where(
             KbDocument.kb_id == info.id,
             KbDocument.id.in_(visible),
-            KbChunk.locator.in_([f"第{_chinese_number(number)}条", f"第{number}条"]),
+            KbChunk.locator.in_([f"第{chinese_numeral(number)}条", f"第{number}条"]),
         )
         .order_by(KbChunk.id)
     ).all()
@@ -233,22 +237,6 @@ def _exact_article(
             named.sort(key=lambda r: (r.effective_date is None, -(r.effective_date or date.min).toordinal()))
             return [r.id for r in named]
     return []  # a statute this knowledge base does not hold (or the roles may not read): no boost
-
-
-def _chinese_number(n: int) -> str:
-    """39 -> 三十九, 10 -> 十, 105 -> 一百零五, as statutes number their articles (n < 10000)."""
-    digits = "零一二三四五六七八九"
-    if n < 10:
-        return digits[max(n, 0)]
-    out, zero = "", False
-    for value, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
-        d = n // value % 10
-        if d == 0:
-            zero = bool(out)
-            continue
-        out += ("零" if zero else "") + digits[d] + unit
-        zero = False
-    return out[1:] if out.startswith("一十") else out
 
 
 # rows -----------------------------------------------------------------------------------
@@ -264,7 +252,7 @@ def _chunks(conn: Connection, visible: Select[Any], ids: list[int]) -> list[Any]
     )
 
 
-def _hit(row: Any, score: float) -> Hit:
+def _hit(row: Any, score: float, similarity: float | None) -> Hit:
     return Hit(
         document=row.document,
         title=row.title,
@@ -275,4 +263,5 @@ def _hit(row: Any, score: float) -> Hit:
         context=row.context,
         page=row.page,
         kind=row.kind,
+        similarity=None if similarity is None else round(similarity, 6),
     )
