@@ -138,6 +138,20 @@ def test_when_nothing_holds_the_answer_is_extractive(index: KnowledgeIndex) -> N
     assert answer.citations[0].locator == "第三十九条"
 
 
+@pytest.mark.parametrize("reply", ["知识库未涵盖这个问题。", "The knowledge base does not cover this."])
+def test_when_the_model_finds_no_answer_in_the_passages_the_answer_is_refused(
+    index: KnowledgeIndex, reply: str
+) -> None:
+    answer = ask(
+        index,
+        "制度库",
+        "商业银行杠杆率的最低要求是多少？",
+        roles=CREDIT,
+        writer=ScriptedModel(lambda p: reply),
+    )
+    assert answer.refused and answer.mode == "refused" and not answer.citations
+
+
 def test_verified_sentences_stream_before_the_final_answer(index: KnowledgeIndex) -> None:
     def reply(prompt: str) -> str:
         n = passage_number(prompt, "资本充足率不得低于百分之八")

@@ -163,7 +163,7 @@ def test_vector_cache_beside_the_store(
     cache = Path(settings.home) / "kb" / f"{kb.id}.npz"
     assert cache.exists()
 
-    fresh = KnowledgeIndex.open(settings, store, embedder)  # a new process: loads the file
+    fresh = KnowledgeIndex(store, embedder, folder=settings.home / "kb")  # a new process: loads the file
     assert texts(fresh, "还款能力") == before
     index.upsert_document("kb", "b.md", "2" * 64, "B", None, chunks(V2, "b.md"))
     assert len(texts(fresh, "还款能力")) == 5  # the other index sees the new revision and rebuilds

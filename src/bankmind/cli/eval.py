@@ -6,6 +6,7 @@ folder, when it exists); it is never copied into the repository. Exit 0 when eve
 
     bankmind eval pii        PII recognizers (bankmind.eval.pii)
     bankmind eval gateway    the gateway's refusal policy (bankmind.eval.gateway)
+    bankmind eval kb         knowledge-base retrieval and grounded answers (bankmind.eval.kb)
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ from bankmind.cli.output import Format, emit_json, err, out, progress_bar
 from bankmind.config import load_settings
 from bankmind.errors import InputError
 from bankmind.eval import gateway as gateway_eval
+from bankmind.eval import kb as kb_eval
 from bankmind.eval.pii import evaluate_pii, reference_bins, to_text
 from bankmind.eval.pii_corpus import DEFAULT_SEED
+from bankmind.guard.gateway import Gateway
 from bankmind.guard.pii import PiiConfig
+from bankmind.knowledge.writer import gateway_writer
+from bankmind.llm import ModelRouter
+from bankmind.store import Store
+from bankmind.types import Principal
 
 app = typer.Typer(help="Measure capabilities on published and generated data.", no_args_is_help=True)
 
@@ -112,4 +119,62 @@ def gateway(
         emit_json({"ok": report.ok, **report.model_dump(mode="json", exclude=exclude)})
     else:
         out.print(gateway_eval.to_text(report, show_misses=show_misses), markup=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("kb")
+def kb(
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="Folder that holds kb/cn_finance_laws and kb/dev_questions (default: ../shared/data).",
+    ),
+    with_model: bool = typer.Option(
+        False, "--with-model", help="Answer with the configured chat model (default: extractive answers)."
+    ),
+    retrieval_only: bool = typer.Option(False, "--retrieval-only", help="Score retrieval only (no answers)."),
+    show_misses: bool = typer.Option(False, "--show-misses", help="List the questions missed, for review."),
+    format: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """Retrieval (Recall@5, MRR) and answers (citation precision, support, refusal accuracy)."""
+    folder = data if data is not None else DEFAULT_DATA
+    if not (folder / "kb" / "cn_finance_laws").is_dir():
+        if data is not None:
+            raise InputError(
+                f"no statutes at '{folder / 'kb' / 'cn_finance_laws'}'; pass the folder that holds kb/"
+            )
+        reason = f"skipped: no evaluation data at {DEFAULT_DATA / 'kb'} (pass --data DIR)"
+        if format is Format.json:
+            emit_json({"skipped": True, "reason": reason})
+        else:
+            err.print(reason, markup=False)
+        raise typer.Exit(0)
+    settings = load_settings()
+    router = ModelRouter(settings)
+    store = Store.open(settings) if with_model else None
+    try:
+        writer, answers = None, "extractive"
+        if with_model:
+            assert store is not None
+            gateway = Gateway(settings, store, router)
+            writer = gateway_writer(gateway, Principal(user_id=0, name="eval", roles=()))
+            if writer is None:
+                raise InputError(
+                    "--with-model needs a chat model; set BANKMIND_CHAT__PROVIDER (see `bankmind models`)"
+                )
+            answers = writer.model
+        with progress_bar("eval kb") as update:
+            report = kb_eval.evaluate_kb(
+                settings, folder, router.embedding(), writer=writer, answers=answers,
+                retrieval_only=retrieval_only, progress=update,
+            )  # fmt: skip
+    finally:
+        router.close()
+        if store is not None:
+            store.close()
+    if format is Format.json:
+        exclude = None if show_misses else {"sets": {"__all__": {"questions"}}}
+        emit_json({"ok": report.ok, **report.model_dump(mode="json", exclude=exclude)})
+    else:
+        out.print(kb_eval.to_text(report, show_misses=show_misses), markup=False)
     raise typer.Exit(0 if report.ok else 1)

@@ -9,8 +9,8 @@ questions with evidence quotes, and must-refuse questions), plus bankmind's own 
 
 Metrics, per question set:
 - Recall@5: the share of a question's evidence quotes found in the top 5 results, where a result
-  counts when it comes from the gold document and its text contains the quote (whitespace and
-  full-/half-width differences ignored); averaged over answerable questions.
+  counts when it comes from the gold document and its text contains the quote (spacing,
+  punctuation and full-/half-width differences ignored); averaged over answerable questions.
 - MRR: 1 / rank of the first such result (0 when none is in the top 10).
 - Citation precision: of the citations in answers to answerable questions, the share that quote a
   gold evidence passage (same document, text containing a gold quote).
@@ -24,7 +24,6 @@ Targets (dev set): Recall@5 ≥ 0.95, MRR ≥ 0.8, citation precision ≥ 0.95, 
 from __future__ import annotations
 
 import json
-import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -270,11 +269,9 @@ def _supports(evidence: Evidence, document: str, text: str) -> bool:
     return document == evidence.kb_file and _plain(evidence.quote) in _plain(text)
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def _plain(text: str) -> str:
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    """Letters and digits only: a quote matches whatever its spacing, punctuation and width."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isalnum())
 
 
 def _mean(values: Iterable[float | None]) -> float:

@@ -20,7 +20,9 @@ Order of work, and why:
    cited passages must contain its words and every figure; failing sentences are dropped. Citations
    are renumbered in order of use.
 5. When no sentence survives, or no model is configured, the answer is extractive: the passages'
-   own best sentences, quoted with their locators.
+   own best sentences, quoted with their locators. When the model said the passages do not
+   answer the question (and wrote nothing that holds), the answer is a refusal: coverage is a
+   lexical and vector estimate, the model has read the passages.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ def answer_events(
 ) -> Iterator[AnswerDelta | Answer]:
     """Verified sentences as the model writes them, then the whole `Answer` (always last)."""
     hits = search(index, kb, question, roles=roles, top_k=PASSAGES)
-    passages = covered(question, hits)
+    passages = covered(question, hits, embedder=index.embedder_name)
     if not passages:
         yield _refusal(question)
         return
@@ -169,6 +171,7 @@ _INSTRUCTION_LIKE = re.compile(
     r"system prompt|you are now|new instructions|<\|im_start\|>|<\|im_end\|>",
     re.IGNORECASE,
 )
+_DECLINED = re.compile(r"知识库未涵盖|资料不足以回答|does not cover this", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;\n]+|$)")
 
 
@@ -201,8 +204,10 @@ def _quote_markup(text: str) -> str:
 def _generate(
     writer: AnswerWriter, question: str, passages: list[Hit]
 ) -> Generator[AnswerDelta, None, Answer | None]:
-    """Stream the model's verified sentences; return the Answer, or None when none held."""
+    """Stream the model's verified sentences; return the Answer (a refusal when the model said
+    the passages do not answer), or None when nothing it wrote held."""
     splitter = SentenceSplitter()
+    written: list[str] = []
     kept: list[str] = []
     order: list[int] = []  # passage indexes in order of first citation
     highlights: dict[int, list[str]] = {}
@@ -210,6 +215,7 @@ def _generate(
     stream = writer.stream(build_messages(question, passages), max_tokens=MAX_TOKENS)
     try:
         for piece in _chain(stream):
+            written.append(piece or "")
             for sentence in splitter.feed(piece) if piece is not None else splitter.finish():
                 cited = _supported(sentence, passages)
                 if cited is None:
@@ -227,7 +233,8 @@ def _generate(
         if close is not None:
             close()
     if not kept:
-        return None
+        # the model read the passages and found no answer in them: trust a "not covered"
+        return _refusal(question) if _DECLINED.search("".join(written)) else None
     citations = [_citation(passages[i], highlights.get(i, [])) for i in order]
     return Answer(answer="".join(kept), refused=False, citations=citations, mode="generated", dropped=dropped)
 

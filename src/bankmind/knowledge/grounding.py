@@ -176,6 +176,8 @@ def _norm(text: str) -> str:
 
 
 def char_pairs(text: str) -> set[str]:
-    """The adjacent letter/digit pairs of `text`, lower-cased (punctuation and spaces skipped)."""
-    chars = [c for c in text.lower() if c.isalnum()]
+    """The adjacent pairs of Chinese characters in `text` (other characters skipped): the unit of
+    overlap for Chinese, where word boundaries are a segmenter's guess. Latin text is compared by
+    words only; its letter pairs would match almost anything."""
+    chars = [c for c in text if "\u3400" <= c <= "\u9fff"]
     return {a + b for a, b in itertools.pairwise(chars)}

@@ -50,7 +50,7 @@ from bankmind.store import Store
 from bankmind.store.schema import KbChunk, KbDocument, KnowledgeBase
 from bankmind.store.sql import insert_or_ignore
 
-__all__ = ["DocumentInfo", "KnowledgeBaseInfo", "KnowledgeIndex", "UpsertOutcome", "segment"]
+__all__ = ["DocumentInfo", "KnowledgeBaseInfo", "KnowledgeIndex", "UpsertOutcome", "segment", "words"]
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,19 @@ def segment(text: str) -> list[str]:
     The same function builds the index (`kb_chunks.tokens`) and the query terms, and its tokens
     survive both full-text parsers unchanged (FTS5 `unicode61`, PostgreSQL `simple`).
     """
+    tokens: list[str] = []
+    for piece in _tokenizer().cut_for_search(text):
+        tokens.extend(_WORD.findall(piece.lower()))
+    return tokens
+
+
+def words(text: str) -> list[str]:
+    """jieba's words of `text` in order, without the overlapping sub-words of search mode
+    (`负面舆情` -> `负面`, `舆情`), lower-cased, letters and digits only: for phrase matching."""
+    return [w for piece in _tokenizer().cut(text) for w in _WORD.findall(piece.lower())]
+
+
+def _tokenizer() -> Any:
     global _jieba
     if _jieba is None:
         with _jieba_lock:
@@ -80,10 +93,7 @@ def segment(text: str) -> list[str]:
                 tokenizer = jieba.Tokenizer()
                 tokenizer.initialize()
                 _jieba = tokenizer
-    tokens: list[str] = []
-    for piece in _jieba.cut_for_search(text):
-        tokens.extend(_WORD.findall(piece.lower()))
-    return tokens
+    return _jieba
 
 
 class KnowledgeBaseInfo(BaseModel):
@@ -129,8 +139,11 @@ class KnowledgeIndex:
 
     @classmethod
     def open(cls, settings: Settings, store: Store, embedder: EmbeddingModel) -> KnowledgeIndex:
-        """The index with its vector cache under `BANKMIND_HOME/kb/`."""
-        return cls(store, embedder, folder=settings.home / "kb")
+        """The index with vectors in pgvector when the store is PostgreSQL with pgvector, otherwise
+        in the local cache under `BANKMIND_HOME/kb/` (a fallback is logged with how to enable it)."""
+        from bankmind.knowledge.vectors_pgvector import PgVectors  # loads pgvector only when opened
+
+        return cls(store, embedder, vectors=PgVectors.attach(store), folder=settings.home / "kb")
 
     @property
     def embedder_name(self) -> str:

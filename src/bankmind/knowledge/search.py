@@ -2,14 +2,17 @@
 
     search(index, "制度库", "商业银行法第三十九条", roles={"credit"}, top_k=5) -> [Hit, ...]
 
-1. Query terms: jieba search-mode tokens minus stopwords (`第39条` is also read as `第三十九条`).
+1. Query terms: jieba search-mode tokens minus stopwords (`第39条` is also read as `第三十九条`),
+   plus the statutory words for colloquial phrases (`改名` adds `变更名称`, `synonyms.py`).
    No terms left (only stopwords or punctuation) -> no hits.
 2. Lexical: the full-text index (FTS5 / PostgreSQL `@@`) finds the chunks holding any term; BM25
-   is computed here over those candidates, with document frequencies and lengths from the visible
-   chunks only, so the same corpus scores the same on both stores.
+   is computed here over those candidates (phrases — neighbouring words of the question and
+   statutory terms — count as extra terms where their words stand together), with document
+   frequencies and lengths from the visible chunks only, so the same corpus scores the same on
+   both stores.
 3. Dense: the `limit` nearest visible chunks to the E5 query vector (`index.vectors`).
-4. Reciprocal-rank fusion (k=60); `score` is the fused value scaled so that first place in both
-   lists is 1.0.
+4. Weighted reciprocal-rank fusion (k=20, lexical 1.5, dense 1.0: exact statutory words matter
+   more than closeness of meaning); `score` is scaled so that first place in both lists is 1.0.
 5. Exact article: when the query names a statute and an article (`商业银行法第三十九条`), that
    article of a document whose title or name contains the statute's name comes first (score 1.0);
    an article without a statute (`第39条`) lifts the retrieved chunks located at it.
@@ -21,6 +24,7 @@ chunks are returned, their order, their scores or the statistics BM25 uses.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -34,13 +38,18 @@ from sqlalchemy import ColumnClause, Connection, Select, column, func, literal_c
 from bankmind.errors import ConfigError
 from bankmind.knowledge.chunking import parse_article_number
 from bankmind.knowledge.chunking_statutes import chinese_numeral
-from bankmind.knowledge.index import KnowledgeBaseInfo, KnowledgeIndex, segment
+from bankmind.knowledge.index import KnowledgeBaseInfo, KnowledgeIndex, segment, words
+from bankmind.knowledge.synonyms import statutory_terms
 from bankmind.knowledge.vectors import normalise
 from bankmind.store.schema import KbChunk, KbDocument
 
 __all__ = ["Hit", "cited_article", "query_terms", "search"]
 
-RRF_K = 60
+RRF_K = 20
+LEXICAL_WEIGHT, DENSE_WEIGHT = 1.5, 1.0
+PHRASE_WEIGHT = 2.0
+"""A phrase found whole weighs twice its inverse document frequency."""
+"""Exact words count for more than closeness of meaning in statutes (see `bankmind eval kb`)."""
 CANDIDATES = 50
 """Chunks taken from each of the lexical and the dense ranking before fusion (at least `top_k`)."""
 MAX_MATCHES = 2000
@@ -99,7 +108,7 @@ def search(
         query_vector = normalise(index.embedder.embed([query], kind="query"))[0]
     with index.store.engine.connect() as conn:
         visible = index.visible(info.id, roles)
-        lexical = _bm25(conn, index.store.backend, info, visible, terms)
+        lexical = _bm25(conn, index.store.backend, info, visible, terms, query_phrases(query))
         dense: list[tuple[int, float]] = []
         if query_vector is not None:
             dense = index.vectors.nearest(conn, info.id, info.revision, query_vector, visible, limit)
@@ -114,17 +123,36 @@ def search(
     return [_hit(rows[c], scores[c], cosines.get(c)) for c in order if c in rows]
 
 
-def query_terms(query: str) -> list[str]:
-    """The distinct search terms of `query`, in order (at most 64)."""
+def query_terms(query: str, *, formal: bool = True) -> list[str]:
+    """The distinct search terms of `query`, in order (at most 64); with `formal`, followed by the
+    statutory words for its colloquial phrases (`synonyms.py`: 改名 -> 变更名称)."""
     expanded = _ARTICLE.sub(lambda m: f"第{chinese_numeral(int(m.group(1)))}条", query)
+    if formal:
+        expanded += "\n" + " ".join(statutory_terms(query))
     terms = [t for t in dict.fromkeys(segment(expanded)) if t not in _STOPWORDS]
     return terms[:_MAX_TERMS]
 
 
+def query_phrases(query: str) -> list[str]:
+    """Multi-word units to match where their words stand together in a chunk: each pair of
+    neighbouring words of the question (`负面 舆情`) and each statutory term (`变更 名称`)."""
+    kept = [w for w in words(query) if w not in _STOPWORDS]
+    pairs = [f"{a} {b}" for a, b in itertools.pairwise(kept) if len(a) > 1 and len(b) > 1]
+    formal = [" ".join(p) for t in statutory_terms(query) if len(p := segment(t)) > 1]
+    return list(dict.fromkeys([*pairs, *formal]))
+
+
 # lexical --------------------------------------------------------------------------------
 def _bm25(
-    conn: Connection, backend: str, info: KnowledgeBaseInfo, visible: Select[Any], terms: list[str]
+    conn: Connection,
+    backend: str,
+    info: KnowledgeBaseInfo,
+    visible: Select[Any],
+    terms: list[str],
+    phrases: list[str],
 ) -> list[tuple[int, float]]:
+    """BM25 over the chunks holding any term; each phrase (space-joined tokens of a statutory
+    term such as `变更 名称`) counts as one more term, found where its tokens stand together."""
     base = (
         select(KbChunk.id, KbChunk.tokens, KbChunk.ntokens)
         .join(KbDocument, KbDocument.id == KbChunk.document_id)
@@ -154,9 +182,18 @@ def _bm25(
     ).one()
     wanted = set(terms)
     freqs = {r.id: Counter(t for t in r.tokens.split() if t in wanted) for r in rows}
+    phrase_set = set(phrases)
+    for r in rows:
+        padded = f" {r.tokens} "
+        for phrase in phrases:
+            if n := padded.count(f" {phrase} "):
+                freqs[r.id][phrase] = n
     df = Counter(t for f in freqs.values() for t in f)
     avg = float(avg_len or 1.0) or 1.0
-    idf = {t: math.log(1 + (count - n + 0.5) / (n + 0.5)) for t, n in df.items()}
+    idf = {
+        t: math.log(1 + (count - n + 0.5) / (n + 0.5)) * (PHRASE_WEIGHT if t in phrase_set else 1.0)
+        for t, n in df.items()
+    }
     scored = []
     for r in rows:
         norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * r.ntokens / avg)
@@ -178,12 +215,12 @@ def _tsquery_lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def _fuse(*rankings: list[int]) -> dict[int, float]:
+def _fuse(lexical: list[int], dense: list[int]) -> dict[int, float]:
     scores: dict[int, float] = {}
-    for ranking in rankings:
+    for weight, ranking in ((LEXICAL_WEIGHT, lexical), (DENSE_WEIGHT, dense)):
         for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
-    scale = (RRF_K + 1) / 2  # first in both rankings -> 1.0
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+    scale = (RRF_K + 1) / (LEXICAL_WEIGHT + DENSE_WEIGHT)  # first in both rankings -> 1.0
     return {c: round(s * scale, 6) for c, s in scores.items()}
 
 

@@ -8,8 +8,8 @@ ranking.
 
 `LocalVectors` (SQLite, and PostgreSQL without pgvector) keeps one normalised float32 matrix per
 knowledge base in memory, persisted as `<folder>/<kb id>.npz` and rebuilt from the store whenever
-the knowledge base's `revision` has changed. A pgvector implementation slots in behind the same
-protocol (a `vector(dim)` column and `ORDER BY embedding <=> :q` in the same WHERE clause).
+the knowledge base's `revision` has changed. On PostgreSQL with pgvector, `PgVectors`
+(`vectors_pgvector.py`) answers the same protocol inside the database.
 """
 
 from __future__ import annotations

@@ -266,11 +266,13 @@ FULL_TEXT_OBJECTS = frozenset(
         "kb_chunks_fts_idx",
         "tokens_tsv",
         "ix_kb_chunks_tsv",
+        "kb_chunk_vectors",  # pgvector side table, created on first use (knowledge/vectors_pgvector.py)
+        "ix_kb_chunk_vectors_kb_id_document_id",
     }
 )
-"""Full-text objects migration 0005 creates for one backend only (FTS5 tables on SQLite, the
-`kb_chunks.tokens_tsv` column and its GIN index on PostgreSQL); they have no model, so schema
-comparisons leave them out."""
+"""Objects one backend has and the models do not describe: full-text objects migration 0005
+creates (FTS5 tables on SQLite, the `kb_chunks.tokens_tsv` column and its GIN index on PostgreSQL)
+and the pgvector side table made on first use; schema comparisons leave them out."""
 
 
 def include_name(name: str | None, type_: Any, parent_names: Any) -> bool:
