@@ -12,8 +12,13 @@ Metrics, per question set:
   counts when it comes from the gold document and its text contains the quote (spacing,
   punctuation and full-/half-width differences ignored); averaged over answerable questions.
 - MRR: 1 / rank of the first such result (0 when none is in the top 10).
-- Citation precision: of the citations in answers to answerable questions, the share that quote a
-  gold evidence passage (same document, text containing a gold quote).
+- Citation precision: of the citations in answers (answerable questions), the share that hold up
+  when checked against the store, independently of how the answer was made: a chunk of that
+  document at that locator has exactly the cited text, and each answer sentence carrying the
+  citation's number is supported by that text (its words, figures and sense-deciding words).
+- Gold citations: of the same citations, the share that quote a gold evidence passage (same
+  document, text containing a gold quote); lower than precision where a valid but different
+  article is cited, or a second close passage is quoted beside the gold one.
 - Answer support: of answerable questions, the share answered (not refused) with a citation
   quoting gold evidence.
 - Refusal accuracy: the share of all questions where `refused` is what it should be (refused for
@@ -31,16 +36,19 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
 
 from bankmind.config import Settings
 from bankmind.errors import InputError
 from bankmind.eval.kb_questions import OWN_QUESTIONS
 from bankmind.knowledge.answer import Answer, AnswerWriter, ask
+from bankmind.knowledge.grounding import MIN_SUPPORT, SentenceSplitter, support
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.ingest import IngestReport, ingest
 from bankmind.knowledge.search import Hit, search
 from bankmind.llm.base import EmbeddingModel
 from bankmind.store import Store
+from bankmind.store.schema import KbChunk, KbDocument
 
 __all__ = ["KbEvalReport", "evaluate_kb", "load_questions", "to_text"]
 
@@ -77,6 +85,7 @@ class QuestionResult(_Frozen):
     mode: str | None = None
     citations: int = 0
     correct_citations: int = 0
+    holding_citations: int = 0
     supported: bool | None = None
     top: list[str] = []
     """Document and locator of the top results, for reading the misses."""
@@ -89,6 +98,7 @@ class SetScore(_Frozen):
     recall_at_5: float
     mrr: float
     citation_precision: float | None
+    gold_citations: float | None
     answer_support: float | None
     refusal_accuracy: float | None
     search_p50_ms: float
@@ -218,7 +228,7 @@ def _score_set(
         hits = search(index, KB_NAME, q.question, roles=None, top_k=10)
         timings.append((time.perf_counter() - started) * 1000)
         answer = None if retrieval_only else ask(index, KB_NAME, q.question, roles=None, writer=writer)
-        results.append(_result(q, hits, answer))
+        results.append(_result(q, hits, answer, _holding(index, answer) if answer else 0))
         tick(q.id)
     answerable = [r for r in results if not r.refuse]
     answered = [r for r in answerable if r.refused is False]
@@ -231,7 +241,8 @@ def _score_set(
         must_refuse=len(results) - len(answerable),
         recall_at_5=_mean(r.recall_at_5 for r in answerable),
         mrr=_mean(r.reciprocal_rank for r in answerable),
-        citation_precision=round(sum(r.correct_citations for r in answered) / cited, 4) if cited else None,
+        citation_precision=round(sum(r.holding_citations for r in answered) / cited, 4) if cited else None,
+        gold_citations=round(sum(r.correct_citations for r in answered) / cited, 4) if cited else None,
         answer_support=_mean(1.0 if r.supported else 0.0 for r in answerable) if judged else None,
         refusal_accuracy=_mean(1.0 if r.refused == r.refuse else 0.0 for r in judged) if judged else None,
         search_p50_ms=round(timings[len(timings) // 2], 1) if timings else 0.0,
@@ -239,7 +250,27 @@ def _score_set(
     )
 
 
-def _result(q: EvalQuestion, hits: list[Hit], answer: Answer | None) -> QuestionResult:
+def _holding(index: KnowledgeIndex, answer: Answer) -> int:
+    """How many of the answer's citations hold up against the stored chunks (see the module)."""
+    splitter = SentenceSplitter()
+    sentences = [*splitter.feed(answer.answer), *splitter.finish()]
+    held = 0
+    with index.store.engine.connect() as conn:
+        for number, citation in enumerate(answer.citations, start=1):
+            stored = conn.execute(
+                select(KbChunk.text)
+                .join(KbDocument, KbDocument.id == KbChunk.document_id)
+                .where(KbDocument.name == citation.document, KbChunk.locator == citation.locator)
+            ).scalars()
+            if citation.text not in set(stored):
+                continue
+            citing = [s.text for s in sentences if number in s.cites]
+            if citing and all(support(text, [citation.text]) >= MIN_SUPPORT for text in citing):
+                held += 1
+    return held
+
+
+def _result(q: EvalQuestion, hits: list[Hit], answer: Answer | None, holding: int = 0) -> QuestionResult:
     relevant = [any(_supports(e, h.document, h.text) for e in q.evidence) for h in hits]
     recall = rank = None
     if q.evidence:
@@ -260,6 +291,7 @@ def _result(q: EvalQuestion, hits: list[Hit], answer: Answer | None) -> Question
         mode=None if answer is None else answer.mode,
         citations=0 if answer is None else len(answer.citations),
         correct_citations=correct,
+        holding_citations=holding,
         supported=None if answer is None else (not answer.refused and correct > 0),
         top=[f"{h.document} {h.locator}" for h in hits[:3]],
     )
@@ -287,12 +319,13 @@ def to_text(report: KbEvalReport, *, show_misses: bool = False) -> str:
         f"(ingest {report.ingest_seconds:.1f} s; answers: {report.answers})",
         "",
         f"{'set':<5} {'answerable':>10} {'refuse':>6} {'R@5':>6} {'MRR':>6} {'cit.prec':>8} "
-        f"{'support':>7} {'refusal':>7} {'p50 ms':>7}",
+        f"{'gold cit':>8} {'support':>7} {'refusal':>7} {'p50 ms':>7}",
     ]
     for s in report.sets:
         lines.append(
             f"{s.name:<5} {s.answerable:>10} {s.must_refuse:>6} {s.recall_at_5:>6.3f} {s.mrr:>6.3f} "
-            f"{_opt(s.citation_precision):>8} {_opt(s.answer_support):>7} {_opt(s.refusal_accuracy):>7} "
+            f"{_opt(s.citation_precision):>8} {_opt(s.gold_citations):>8} {_opt(s.answer_support):>7} "
+            f"{_opt(s.refusal_accuracy):>7} "
             f"{s.search_p50_ms:>7.1f}"
         )
     targets = ", ".join(f"{k} ≥ {v}" for k, v in report.targets.items())

@@ -288,7 +288,7 @@ def _extractive(question: str, passages: list[Hit]) -> Answer:
 
 
 def _close(first: Hit, second: Hit) -> bool:
-    return second.score >= first.score * 0.9
+    return second.score >= first.score * 0.97  # a near tie: quote both
 
 
 def _best_sentences(question: str, passage: str) -> list[str]:

@@ -11,7 +11,7 @@
    frequencies and lengths from the visible chunks only, so the same corpus scores the same on
    both stores.
 3. Dense: the `limit` nearest visible chunks to the E5 query vector (`index.vectors`).
-4. Weighted reciprocal-rank fusion (k=20, lexical 1.5, dense 1.0: exact statutory words matter
+4. Weighted reciprocal-rank fusion (k=20, lexical 2.0, dense 1.0: exact statutory words matter
    more than closeness of meaning); `score` is scaled so that first place in both lists is 1.0.
 5. Exact article: when the query names a statute and an article (`商业银行法第三十九条`), that
    article of a document whose title or name contains the statute's name comes first (score 1.0);
@@ -46,7 +46,7 @@ from bankmind.store.schema import KbChunk, KbDocument
 __all__ = ["Hit", "cited_article", "query_terms", "search"]
 
 RRF_K = 20
-LEXICAL_WEIGHT, DENSE_WEIGHT = 1.5, 1.0
+LEXICAL_WEIGHT, DENSE_WEIGHT = 2.0, 1.0
 PHRASE_WEIGHT = 2.0
 """A phrase found whole weighs twice its inverse document frequency."""
 """Exact words count for more than closeness of meaning in statutes (see `bankmind eval kb`)."""
