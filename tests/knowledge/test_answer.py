@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from bankmind.config import Settings
+from bankmind.errors import UpstreamTimeout
 from bankmind.knowledge.answer import Answer, AnswerDelta, PolicyRefusal, answer_events, ask, build_messages
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.search import search
@@ -221,3 +222,14 @@ def test_english_questions_get_english_framing(index: KnowledgeIndex) -> None:
     )
     assert answer.mode == "extractive" and answer.answer.startswith("Relevant passages")
     assert answer.citations[0].document == "policies/basel.md" and "4.5 percent" in answer.answer
+
+
+def test_an_unreachable_model_falls_back_to_quoting_with_a_note(index: KnowledgeIndex) -> None:
+    class Down(ScriptedModel):
+        def stream(self, messages: list[dict[str, str]], *, max_tokens: int) -> Iterator[str]:
+            raise UpstreamTimeout("the chat model did not answer within 120 s")
+            yield ""
+
+    answer = ask(index, "制度库", QUERY, roles=CREDIT, writer=Down(lambda p: ""))
+    assert answer.mode == "extractive" and not answer.refused and answer.citations
+    assert answer.note is not None and "did not answer within 120 s" in answer.note

@@ -129,6 +129,8 @@ def ask(
         gateway = Gateway(settings, index.store, router)
         writer = None if extractive else gateway_writer(gateway, principal)
         answer = ask_kb(index, kb, question, roles=set(roles) if roles is not None else None, writer=writer)
+    if answer.note:
+        err.print(answer.note, markup=False)
     if fmt is Format.json:
         emit_json(
             {

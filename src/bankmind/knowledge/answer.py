@@ -19,20 +19,23 @@ Order of work, and why:
 4. Each sentence it writes is checked as it streams (`grounding`): cited numbers must exist, the
    cited passages must contain its words and every figure; failing sentences are dropped. Citations
    are renumbered in order of use.
-5. When no sentence survives, or no model is configured, the answer is extractive: the passages'
-   own best sentences, quoted with their locators. When the model said the passages do not
-   answer the question (and wrote nothing that holds), the answer is a refusal: coverage is a
-   lexical and vector estimate, the model has read the passages.
+5. When no sentence survives, or no model is configured (or it cannot be reached, is not
+   installed, or the department's quota is spent: `Answer.note` says so), the answer is
+   extractive: the passages' own best sentences, quoted with their locators. When the model
+   said the passages do not answer the question (and wrote nothing that holds), the answer is a
+   refusal: coverage is a lexical and vector estimate, the model has read the passages.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Collection, Generator, Iterator
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from bankmind.errors import BankmindError
 from bankmind.knowledge.coverage import covered
 from bankmind.knowledge.grounding import MIN_SUPPORT, Sentence, SentenceSplitter, support
 from bankmind.knowledge.index import KnowledgeIndex
@@ -48,6 +51,8 @@ __all__ = [
     "ask",
     "build_messages",
 ]
+
+log = logging.getLogger(__name__)
 
 PASSAGES = 5
 """Passages retrieved for an answer (and shown to the model)."""
@@ -81,6 +86,8 @@ class Answer(BaseModel):
     mode: Literal["generated", "extractive", "refused"]
     dropped: int = 0
     """Sentences the model wrote that the passages did not support (not shown)."""
+    note: str | None = None
+    """Why a configured chat model was not used (unreachable, not installed, over quota)."""
 
 
 class AnswerDelta(BaseModel):
@@ -142,6 +149,11 @@ def answer_events(
             generated = yield from _generate(writer, question, passages)
         except PolicyRefusal as refusal:
             yield Answer(answer=refusal.message, refused=True, citations=[], mode="refused")
+            return
+        except BankmindError as exc:  # the model is down, not installed, over quota: quote instead
+            log.warning("knowledge.answer.model_unavailable", extra={"error": exc.code})
+            note = f"the chat model was not used ({exc.message}); the passages are quoted instead"
+            yield _extractive(question, passages).model_copy(update={"note": note})
             return
         if generated is not None:
             yield generated
