@@ -9,6 +9,7 @@ export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
 
 run: install
 	$(BIN)/bankmind models install
+	$(BIN)/bankmind kb sample
 	$(BIN)/bankmind serve
 
 install: $(VENV)/.installed-run

@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
 
 from bankmind.documents.loading import load_document
 from bankmind.knowledge.chunking import chunk_document, parse_article_number
-from bankmind.knowledge.sample import QUESTIONS, SAMPLE_DIR, UNANSWERABLE
+from bankmind.knowledge.sample import QUESTIONS, SAMPLE_DIR, SAMPLE_KB, SCANNED_NAME, UNANSWERABLE
 from bankmind.knowledge.sample.scanned_page import CJK_FONTS, PAGE_SIZE, render_scanned_notice
 
 REGULATIONS = [
@@ -175,3 +178,18 @@ def test_scanned_notice_is_read_back_by_ocr(tmp_path: Path) -> None:
     text = "".join(block.text for block in doc.blocks)
     for phrase in ("柜面业务须知", "请提前一个工作日向网点预约", "书面挂失手续费每次10元", "2025年3月1日"):
         assert phrase in text
+
+
+@pytest.mark.slow  # OCR of the scanned page and embedding the handbook: about a minute on 2 cores
+def test_kb_sample_ingests_the_handbook_once_and_answers_from_it(run: Callable[..., Any]) -> None:
+    first = run("kb", "sample")
+    assert first.exit_code == 0 and "7 added" in first.stderr, first.stderr
+    assert "7 unchanged" in run("kb", "sample").stderr  # every start: a hash per file, nothing else
+    asked = run("kb", "ask", "客户投诉应当在多少个工作日内答复？", "--kb", SAMPLE_KB, "--format", "json")
+    answer = json.loads(asked.stdout)
+    assert not answer["refused"] and answer["citations"][0]["locator"] == "第十一条"
+    found = run("kb", "search", "柜面业务须知 有效身份证件原件", "--kb", SAMPLE_KB, "--format", "json")
+    scanned = json.loads(found.stdout)
+    assert any(hit["document"] == SCANNED_NAME for hit in scanned)  # the scanned page was OCR'd
+    forced = run("kb", "ingest", str(SAMPLE_DIR), "--kb", SAMPLE_KB, "--force")
+    assert forced.exit_code == 0 and "6 replaced" in forced.stderr

@@ -49,6 +49,7 @@ def test_home_has_one_card_per_navigation_entry(logged_in: LoggedIn) -> None:
         "/status",
         "/jobs",
         "/uploads",
+        "/kb",
     ]
     assert "alice · 托管部" in topbar
 

@@ -20,6 +20,7 @@ from bankmind.guard.gateway import Gateway
 from bankmind.knowledge.answer import ask as ask_kb
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.ingest import ingest as ingest_paths
+from bankmind.knowledge.sample import SAMPLE_KB, install_sample
 from bankmind.knowledge.search import search as search_kb
 from bankmind.knowledge.writer import gateway_writer
 from bankmind.llm import ModelRouter
@@ -61,6 +62,9 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Files and folders (recursively)."),
     kb: str = _KB,
     acl: str | None = typer.Option(None, "--acl", help="Roles that may read these documents (ROLE,ROLE)."),
+    force: bool = typer.Option(
+        False, "--force", help="Read, chunk and embed unchanged files again (after upgrading bankmind)."
+    ),
     fmt: Format = _FORMAT,
 ) -> None:
     """Add or update documents; unchanged files are skipped, unreadable ones listed with the reason."""
@@ -73,6 +77,7 @@ def ingest(
             paths,
             acl=_roles(acl),
             progress=lambda done, total, name: update(done / total if total else 1.0, name),
+            force=force,
         )
     if fmt is Format.json:
         emit_json(report)
@@ -82,6 +87,24 @@ def ingest(
             out.print(f"{file.outcome:<9} {file.name}  {detail}")
         counts = ", ".join(f"{report.count(o)} {o}" for o in ("added", "replaced", "unchanged", "failed"))
         err.print(f"{kb}: {counts}")
+    raise typer.Exit(1 if report.count("failed") else 0)
+
+
+@app.command()
+def sample(
+    kb: str = typer.Option(SAMPLE_KB, "--kb", help="Knowledge base to fill with the sample handbook."),
+) -> None:
+    """Ingest the sample handbook of a fictional bank (what `make run` shows at first start)."""
+    settings = load_settings()
+    with _index() as index, progress_bar(f"sample handbook into {kb}") as update:
+        report = install_sample(
+            index,
+            settings,
+            kb=kb,
+            progress=lambda done, total, name: update(done / total if total else 1.0, name),
+        )
+    counts = ", ".join(f"{report.count(o)} {o}" for o in ("added", "replaced", "unchanged", "failed"))
+    err.print(f'{kb}: {counts}; try `bankmind kb ask "个人贷款逾期超过多少天要移交资产保全部？" --kb {kb}`')
     raise typer.Exit(1 if report.count("failed") else 0)
 
 

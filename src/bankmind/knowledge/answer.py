@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bankmind.errors import BankmindError
 from bankmind.knowledge.coverage import covered, strongly_covered
-from bankmind.knowledge.grounding import MIN_SUPPORT, Sentence, SentenceSplitter, support
+from bankmind.knowledge.grounding import MIN_SUPPORT, Sentence, SentenceSplitter, overlap, support
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.search import Hit, search
 
@@ -279,7 +279,7 @@ def _with_markers(text: str, numbers: list[int]) -> str:
 
 def _highlight(sentence: str, passage: str) -> list[str]:
     """The passage's sentences that share most with `sentence` (at least half of its words)."""
-    scored = [(support(sentence, [p]), p.strip()) for p in _SENTENCE.findall(passage) if p.strip()]
+    scored = [(overlap(sentence, [p]), p.strip()) for p in _SENTENCE.findall(passage) if p.strip()]
     best = max((s for s, _ in scored), default=0.0)
     return [p for s, p in scored if s >= max(best * 0.8, 0.3)][:2]
 
@@ -314,7 +314,7 @@ def _best_sentences(question: str, passage: str) -> list[str]:
         return []
     if sum(map(len, sentences)) <= 160:
         return [s.strip() for s in sentences]
-    scores = [support(s, [question]) for s in sentences]
+    scores = [overlap(question, [s]) for s in sentences]
     ranked = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))[:_QUOTED_SENTENCES]
     return [sentences[i].strip() for i in sorted(ranked) if scores[i] > 0] or [sentences[0].strip()]
 

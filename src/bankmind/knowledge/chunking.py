@@ -23,8 +23,9 @@ sections  the document has headings (or 编/章/节 title lines) but no articles
           than `max_chars` is cut at paragraph (then sentence) boundaries into pieces of ≤ `max_chars`.
 plain     no structure: "passage" chunks of ≤ `max_chars`, cut the same way.
 
-Tables are chunks of their own in every mode (kind "table", the block's Markdown), cut into row
-groups under a repeated header row only beyond 4 × `max_chars`. Their locator is the block's own
+Tables are chunks of their own in every mode (kind "table", the block's Markdown), cut beyond
+`max_chars` into row groups, each under the header row again (a fee schedule's row is found by
+its own words, not drowned in the whole sheet's). Their locator is the block's own
 (`Sheet1!A1:F20`, whose sheet also joins the context), else the article or heading they sit under,
 else `p.N`, else `表N` (the N-th table of the document).
 
@@ -77,8 +78,8 @@ _EXTENSIONS = {"pdf", "docx", "doc", "wps", "xlsx", "xls", "csv", "html", "htm",
 def chunk_document(doc: LoadedDocument, name: str, *, max_chars: int = 800) -> list[Chunk]:
     """`doc` as retrievable chunks in reading order, `document=name`, `ordinal` 0, 1, 2, …
 
-    `max_chars` bounds sections and passages; articles stay whole up to twice that and tables up to
-    four times that (see the module docstring for each mode's rules).
+    `max_chars` bounds sections, passages and table row groups; articles stay whole up to twice
+    that (see the module docstring for each mode's rules).
     """
     if max_chars < 1:
         raise ValueError(f"max_chars must be at least 1, not {max_chars}")
@@ -220,7 +221,7 @@ class _Chunker:
             or (self.titles[-1].text if self.titles else None)
             or (f"p.{block.page}" if block.page is not None else f"表{self.tables}")
         )
-        for text in split_table(block.text, 4 * self.max_chars):
+        for text in split_table(block.text, self.max_chars):
             self.pieces.append(_Piece("table", locator, context, text, block.page))
 
 

@@ -59,8 +59,8 @@ class Signals:
 
 def signals(question: str, hit: Hit) -> Signals:
     """The absolute relevance signals of one retrieved chunk for `question`."""
-    terms = [t for t in query_terms(question, formal=False) if t not in _QUESTION_WORDS]
-    tokens = set(segment(f"{hit.title}\n{hit.context}\n{hit.text}"))
+    terms = [_stem(t) for t in query_terms(question, formal=False) if t not in _QUESTION_WORDS]
+    tokens = {_stem(t) for t in segment(f"{hit.title}\n{hit.context}\n{hit.text}")}
     weights = {t: min(len(t), 4) for t in terms}
     total = sum(weights.values())
     word_share = sum(w for t, w in weights.items() if t in tokens) / total if total else 0.0
@@ -70,6 +70,20 @@ def signals(question: str, hit: Hit) -> Signals:
     cited = cited_article(question)
     names = cited is not None and cited[0] is not None and hit.locator == f"第{chinese_numeral(cited[1])}条"
     return Signals(round(max(word_share, pair_share), 4), hit.similarity, names)
+
+
+_SUFFIXES = ("ing", "ed", "ies", "es", "s", "ice", "ion", "er", "ly")
+
+
+def _stem(word: str) -> str:
+    """An English word without its common ending (`served`, `service` -> `serv`; `outlets` ->
+    `outlet`), so a paraphrase still counts; other words as they are."""
+    if not word.isascii() or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
 
 
 def covered(question: str, hits: Sequence[Hit], *, embedder: str) -> list[Hit]:

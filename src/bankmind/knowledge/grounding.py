@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from bankmind.knowledge.chunking_statutes import chinese_numeral
 from bankmind.knowledge.index import segment
 
-__all__ = ["MIN_SUPPORT", "Sentence", "SentenceSplitter", "char_pairs", "figures", "strip_markers", "support"]
+__all__ = [
+    "MIN_SUPPORT",
+    "Sentence",
+    "SentenceSplitter",
+    "char_pairs",
+    "figures",
+    "overlap",
+    "strip_markers",
+    "support",
+]
 
 MIN_SUPPORT = 0.6
 """A sentence needs this share of its content words (or character pairs) in the cited passages."""
@@ -46,8 +55,10 @@ _FILLER_TEXT = (
 )
 _FILLER = frozenset(_FILLER_TEXT.split())
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+_CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
+_UNITS = "个工作日|工作日|周岁|小时|日|天|年|月|周|万|亿|元|倍|次|岁|人|家|项|笔|张|条|款"
 _CN_FIGURE = re.compile(
-    r"(?:百分之|千分之)?[零〇一二两三四五六七八九十百千万亿]{2,}|百分之[零〇一二两三四五六七八九十]+"
+    rf"(?:百分之|千分之)?[{_CN_DIGITS}]{{2,}}|百分之[{_CN_DIGITS}]+|(?<![{_CN_DIGITS}])[{_CN_DIGITS}](?=(?:{_UNITS}))"
 )
 
 
@@ -137,37 +148,49 @@ def _sentence(piece: str) -> Iterable[Sentence]:
 
 
 def support(sentence: str, passages: Sequence[str]) -> float:
-    """How much of `sentence` the `passages` contain: the better of the share of its content words
-    and the share of its character pairs (0.0 … 1.0); 0.0 when a figure it states is missing."""
+    """How much of `sentence` the `passages` contain (`overlap`); 0.0 when a figure it states, or
+    a word that decides its sense, is missing from them."""
     joined = _norm("\n".join(passages))
     text = _norm(sentence)
-    if not text:
-        return 0.0
     if not all(_figure_in(f, joined) for f in figures(text)):
         return 0.0
     if not all(w in joined.lower() for w in _POLARITY.findall(text.lower())):
         return 0.0
+    return overlap(text, [joined])
+
+
+def overlap(text: str, passages: Sequence[str]) -> float:
+    """The better of the share of `text`'s content words, and of its Chinese character pairs,
+    found in `passages` (0.0 … 1.0): how much two texts share, whatever they state."""
+    joined = _norm("\n".join(passages))
+    text = _norm(text)
     words = [w for w in segment(text) if w not in _FILLER]
     have = set(segment(joined))
     word_share = sum(w in have for w in words) / len(words) if words else 0.0
     pairs = char_pairs(text)
-    passage_pairs = char_pairs(joined)
-    pair_share = sum(p in passage_pairs for p in pairs) / len(pairs) if pairs else 0.0
+    pair_share = len(pairs & char_pairs(joined)) / len(pairs) if pairs else 0.0
     return round(max(word_share, pair_share), 4)
 
 
 def figures(text: str) -> list[str]:
     """The figures a sentence states: digit runs (`10`, `0.25`) and Chinese numerals of two or more
-    characters or with 百分之 (`三十`, `二十四`, `百分之八`); single characters such as 一 are words."""
+    characters, with 百分之, or before a unit (`三十`, `百分之八`, `五日`); other single characters
+    such as the 一 of 一般 are words."""
     return [*_FIGURE.findall(text), *_CN_FIGURE.findall(text)]
 
 
 def _figure_in(figure: str, passage: str) -> bool:
-    if figure in passage:
+    """Whether the passage states `figure` as a whole number (十 is not found inside 三十)."""
+    digits = _CN_DIGITS if not figure[0].isascii() else "0123456789.,"
+    whole = rf"(?<![{digits}]){re.escape(figure)}(?![{digits}])"
+    if re.search(whole, passage):
         return True
     plain = figure.replace(",", "")
     if plain.isdigit() and len(plain) <= 4:  # 30 stated, 三十 written
-        return chinese_numeral(int(plain)) in passage
+        return (
+            re.search(rf"(?<![{_CN_DIGITS}]){chinese_numeral(int(plain))}(?![{_CN_DIGITS}])", passage)
+            is not None
+        )
     return False
 
 

@@ -190,8 +190,11 @@ class KnowledgeIndex:
         acl: Collection[str] | None,
         chunks: Sequence[Chunk],
         effective_date: date | None = None,
+        *,
+        force: bool = False,
     ) -> UpsertOutcome:
-        """Add or replace document `name`; a document with the same SHA-256 is left as it is.
+        """Add or replace document `name`; a document with the same SHA-256 is left as it is,
+        unless `force` (re-chunk and re-embed after an upgrade: replaced in one transaction).
 
         An unchanged document still takes the given title, ACL and effective date (a re-ingest with
         a narrower `--acl` must narrow it), without embedding anything again.
@@ -204,7 +207,7 @@ class KnowledgeIndex:
                 f"{self.embedder_name}; set BANKMIND_EMBEDDING back, or ingest into a new knowledge base"
             )
         meta = {"title": title, "acl": roles, "effective_date": effective_date}
-        if self._keep_unchanged(info.id, name, sha256, meta):
+        if not force and self._keep_unchanged(info.id, name, sha256, meta):
             return "unchanged"
         vectors = self._embed(chunks)  # slow: outside any transaction
         with self.store.engine.begin() as conn:
@@ -213,7 +216,7 @@ class KnowledgeIndex:
                     KbDocument.kb_id == info.id, KbDocument.name == name
                 )
             ).first()
-            if old is not None and old.sha256 == sha256:  # another ingest got here first
+            if old is not None and old.sha256 == sha256 and not force:  # another ingest got here first
                 return "unchanged"
             if old is not None:
                 conn.execute(delete(KbDocument).where(KbDocument.id == old.id))  # chunks cascade

@@ -111,8 +111,10 @@ def ingest(
     *,
     acl: Sequence[str] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    force: bool = False,
 ) -> IngestReport:
-    """Ingest `paths` into knowledge base `kb`; `progress(done, total, name)` before each file."""
+    """Ingest `paths` into knowledge base `kb`; `progress(done, total, name)` before each file.
+    With `force`, unchanged files are read, chunked and embedded again (after an upgrade)."""
     files = collect(paths)
     index.create_knowledge_base(kb)
     known = {doc.name: doc for doc in index.list_documents(kb)}
@@ -120,7 +122,7 @@ def ingest(
     for done, (path, name) in enumerate(files):
         if progress is not None:
             progress(done, len(files), name)
-        results.append(_one(index, settings, kb, path, name, acl, known))
+        results.append(_one(index, settings, kb, path, name, acl, {} if force else known, force))
     if progress is not None:
         progress(len(files), len(files), "")
     return IngestReport(kb=kb, files=results)
@@ -134,6 +136,7 @@ def _one(
     name: str,
     acl: Sequence[str] | None,
     known: dict[str, DocumentInfo],
+    force: bool,
 ) -> FileResult:
     try:
         with path.open("rb") as stream:
@@ -149,7 +152,7 @@ def _one(
         chunks = chunk_document(document, name)
         title = document.title or Path(name).stem
         outcome = index.upsert_document(
-            kb, name, sha256, title, acl, chunks, effective_date=effective_date(document.text)
+            kb, name, sha256, title, acl, chunks, effective_date=effective_date(document.text), force=force
         )
         return FileResult(name=name, outcome=outcome, chunks=len(chunks))
     except BankmindError as exc:

@@ -92,6 +92,16 @@ register(
 )
 register(
     NavEntry(
+        "kb",
+        "/kb",
+        "知识助手",
+        "Knowledge assistant",
+        "就行内制度和法规提问，回答逐句标注出处，只依据您有权阅读的文档。",
+        "Ask about the bank's rules and regulations; cited answers from the documents you may read.",
+    )
+)
+register(
+    NavEntry(
         "admin",
         "/admin",
         "管理",

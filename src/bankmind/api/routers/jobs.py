@@ -1,7 +1,9 @@
 """`/api/jobs`: long-running work and its progress. A user sees their own jobs; admins see all.
 
 `GET /api/jobs/{id}` answers JSON, or the `jobs/_job.html` fragment when htmx asks (the jobs page
-polls it every second until the job has finished).
+polls it every second until the job has finished). A finished job's fragment comes with the htmx
+event `job-finished` (`HX-Trigger`), so a page can refresh what the job changed (`hx-trigger=
+"job-finished from:body"`); a job kind may show its result with `jobs/results/<kind>.html`.
 """
 
 from __future__ import annotations
@@ -58,5 +60,8 @@ def job(job_id: str, request: Request, store: StoreDep, principal: PrincipalDep)
     """One job: status (queued, running, succeeded, failed), progress 0-1, message, result or error."""
     view = visible_job(store, principal, job_id)
     if is_htmx(request):
-        return render(request, "jobs/_job.html", JobFragment(view))
+        response = render(request, "jobs/_job.html", JobFragment(view))
+        if view.status in ("succeeded", "failed"):  # pages may refresh what the job changed
+            response.headers["HX-Trigger"] = "job-finished"
+        return response
     return view

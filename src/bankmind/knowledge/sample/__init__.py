@@ -23,9 +23,22 @@ than answer.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["QUESTIONS", "SAMPLE_DIR", "UNANSWERABLE"]
+from bankmind.config import Settings
+from bankmind.knowledge.index import KnowledgeIndex
+from bankmind.knowledge.ingest import IngestReport, ingest
+from bankmind.knowledge.sample.scanned_page import render_scanned_notice
+
+__all__ = ["QUESTIONS", "SAMPLE_DIR", "SAMPLE_KB", "SCANNED_NAME", "UNANSWERABLE", "install_sample"]
+
+log = logging.getLogger(__name__)
+
+SAMPLE_KB = "青禾银行员工手册"
+"""The knowledge base `bankmind kb sample` (and `make run`) fills with the handbook."""
+SCANNED_NAME = "07-柜面业务须知（扫描件）.png"
 
 SAMPLE_DIR = Path(__file__).parent / "handbook"
 """The folder of handbook files (package data)."""
@@ -70,3 +83,24 @@ UNANSWERABLE: list[str] = [
     "员工出差的差旅费报销标准是多少？",
     "What is the interest rate on a three-year fixed deposit?",
 ]
+
+
+def install_sample(
+    index: KnowledgeIndex,
+    settings: Settings,
+    *,
+    kb: str = SAMPLE_KB,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> IngestReport:
+    """Ingest the handbook and its scanned page into `kb` (unchanged files are skipped, so running
+    it on every start costs a hash per file). The scanned page is drawn under BANKMIND_HOME; without
+    a CJK font it is left out, with a warning, and the rest still goes in."""
+    scans = settings.home / "sample"
+    scans.mkdir(parents=True, exist_ok=True)
+    page = scans / SCANNED_NAME
+    paths = [SAMPLE_DIR]
+    if page.exists() or render_scanned_notice(page) is not None:
+        paths.append(page)
+    else:
+        log.warning("knowledge.sample.no_cjk_font", extra={"fix": "apt-get install fonts-wqy-microhei"})
+    return ingest(index, settings, kb, paths, progress=progress)

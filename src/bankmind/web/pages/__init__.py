@@ -11,6 +11,7 @@ from bankmind.web.pages import (
     admin_users,
     home,
     jobs,
+    kb,
     login,
     status,
     uploads,
@@ -19,5 +20,5 @@ from bankmind.web.pages import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, home, status, jobs, uploads, admin, admin_users, admin_departments, admin_audit):
+for _module in (login, home, status, jobs, uploads, kb, admin, admin_users, admin_departments, admin_audit):
     router.include_router(_module.router)
