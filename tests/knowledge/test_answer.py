@@ -117,8 +117,8 @@ def test_a_supported_answer_is_kept_with_renumbered_citations(index: KnowledgeIn
         ("此外，本行员工每月可享受三天带薪疗养假[{n}]。", "a fact the passage does not hold"),
         ("流动性比例不得低于百分之三十[{n}]。", "a figure the passage does not state"),
         ("对同一借款人的贷款余额比例不得超过百分之十五[{n}]。", "a changed figure"),
-        ("资本充足率不得低于百分之八[9]。", "a passage that does not exist"),
-        ("资本充足率不得低于百分之八。", "no citation at all"),
+        ("本行资本充足率内部目标为百分之十二点五[9]。", "a passage that does not exist"),
+        ("本行对同一借款人的贷款余额比例内部控制在百分之八以内。", "no citation, and no support"),
     ],
 )
 def test_unsupported_sentences_are_dropped(index: KnowledgeIndex, bad: str, why: str) -> None:
@@ -129,6 +129,15 @@ def test_unsupported_sentences_are_dropped(index: KnowledgeIndex, bad: str, why:
     answer = ask(index, "制度库", QUERY, roles=CREDIT, writer=ScriptedModel(reply))
     assert answer.mode == "generated", why
     assert answer.answer == "商业银行资本充足率不得低于百分之八[1]。" and answer.dropped == 1, why
+
+
+@pytest.mark.parametrize("written", ["资本充足率不得低于百分之八。", "资本充足率不得低于百分之八[9]。"])
+def test_a_supported_sentence_without_a_valid_citation_is_attributed_to_its_passage(
+    index: KnowledgeIndex, written: str
+) -> None:
+    answer = ask(index, "制度库", QUERY, roles=CREDIT, writer=ScriptedModel(lambda prompt: written))
+    assert answer.mode == "generated" and answer.answer == "资本充足率不得低于百分之八[1]。"
+    assert answer.citations[0].locator == "第三十九条"
 
 
 def test_when_nothing_holds_the_answer_is_extractive(index: KnowledgeIndex) -> None:

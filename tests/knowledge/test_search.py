@@ -4,12 +4,11 @@ the exact-article boost, and ACLs enforced inside the query."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text as sql
 
 from bankmind.config import Settings
 from bankmind.errors import NotFound
 from bankmind.knowledge.index import KnowledgeIndex
-from bankmind.knowledge.search import Hit, _fts5_string, _tsquery_lexeme, cited_article, query_terms, search
+from bankmind.knowledge.search import Hit, cited_article, query_terms, search
 from bankmind.llm.router import ModelRouter
 from bankmind.store import Store
 
@@ -136,18 +135,6 @@ def test_top_k(index: KnowledgeIndex) -> None:
     assert len(search(index, "制度库", "商业银行贷款", roles=None, top_k=100)) == 11
 
 
-@pytest.mark.parametrize("term", ['a"b', "o'brien", "x\\y", "NEAR", "a&b|!c", "利率:*", "(", "{col}"])
-def test_terms_are_quoted_as_literals_for_both_engines(store: Store, term: str) -> None:
-    """The quoting alone keeps a term a literal, even one `segment` would never produce."""
-    with store.engine.connect() as conn:
-        if store.backend == "sqlite":  # a syntax error would raise; a literal matches nothing here
-            query = sql("SELECT count(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH :q")
-            assert conn.execute(query, {"q": _fts5_string(term)}).scalar() == 0
-        else:  # parsed as words (a phrase at most): no OR, no NOT, no prefix match
-            parsed = conn.execute(sql("SELECT to_tsquery('simple', :q)::text"), {"q": _tsquery_lexeme(term)})
-            assert not set(parsed.scalar_one().replace("<->", "")) & set("|!:*")
-
-
 @pytest.mark.parametrize(
     "query",
     [
@@ -160,7 +147,7 @@ def test_terms_are_quoted_as_literals_for_both_engines(store: Store, term: str) 
     ],
 )
 def test_query_syntax_in_questions_is_plain_text(index: KnowledgeIndex, query: str) -> None:
-    """Questions are never parsed as FTS5 or tsquery syntax: no error, words found as words."""
+    """Questions are never parsed as a query language: no error, words found as words."""
     hits = search(index, "制度库", query, roles=None, top_k=3)
     words = query_terms(query)
     assert all(not set(w) & set("\"'&|!():*^{}") for w in words)

