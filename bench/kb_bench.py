@@ -57,7 +57,6 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 
 from bankmind.config import Settings, load_settings
-from bankmind.knowledge import search as search_module
 from bankmind.knowledge.index import KnowledgeIndex, segment
 from bankmind.knowledge.ingest import ingest
 from bankmind.knowledge.sample import SAMPLE_DIR
@@ -239,12 +238,13 @@ class Timed:
 
 @contextmanager
 def steps(index: KnowledgeIndex) -> Iterator[dict[str, float]]:
-    """Seconds spent in bankmind's lexical step (`search._bm25`) and dense step
+    """Seconds spent in bankmind's lexical step (`index.lexicon.best`) and dense step
     (`index.vectors.nearest`), accumulated while the block runs (the bench wraps them; nothing else
     changes). Empty when either is missing."""
     spent: dict[str, float] = {}
     vectors: Any = index.vectors
-    if not hasattr(search_module, "_bm25") or not hasattr(vectors, "nearest"):
+    lexicon: Any = getattr(index, "lexicon", None)
+    if not hasattr(lexicon, "best") or not hasattr(vectors, "nearest"):
         yield spent
         return
 
@@ -258,13 +258,12 @@ def steps(index: KnowledgeIndex) -> Iterator[dict[str, float]]:
 
         return run
 
-    lexical, dense = search_module._bm25, vectors.nearest
-    search_module._bm25 = timed("lexical", lexical)
-    vectors.nearest = timed("dense", dense)
+    lexicon.best = timed("lexical", lexicon.best)
+    vectors.nearest = timed("dense", vectors.nearest)
     try:
         yield spent
     finally:
-        search_module._bm25 = lexical
+        del lexicon.best
         del vectors.nearest
 
 

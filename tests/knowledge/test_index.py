@@ -8,7 +8,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
 from bankmind.config import Settings
 from bankmind.errors import ConfigError, InputError, NotFound
@@ -81,24 +80,6 @@ def test_added_unchanged_replaced_removed(index: KnowledgeIndex, embedder: Count
     assert index.remove_document("no such kb", "贷款办法.md") is False
     assert index.list_documents("kb") == []
     assert texts(index, "贷款") == []
-
-
-def test_full_text_index_follows_changes(index: KnowledgeIndex, store: Store) -> None:
-    index.upsert_document("kb", "a.md", "1" * 64, "A", None, chunks(V1, "a.md"))
-    index.upsert_document("kb", "b.md", "2" * 64, "B", None, chunks(V1, "b.md"))
-    index.upsert_document("kb", "a.md", "3" * 64, "A", None, chunks(V2, "a.md"))
-    index.remove_document("kb", "b.md")
-    with store.engine.begin() as conn:
-        if store.backend == "sqlite":
-            conn.execute(text("INSERT INTO kb_chunks_fts(kb_chunks_fts) VALUES ('integrity-check')"))
-            matches = "SELECT count(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH :q"
-        else:
-            matches = (
-                "SELECT count(*) FROM kb_chunks "
-                "WHERE to_tsvector('simple', tokens) @@ to_tsquery('simple', :q)"
-            )
-        assert conn.execute(text(matches), {"q": "还款"}).scalar() == 0  # only in V1
-        assert conn.execute(text(matches), {"q": "抵押物"}).scalar() == 1
 
 
 def test_unchanged_document_takes_new_acl_without_embedding(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from alembic import command as alembic_command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -86,3 +89,55 @@ def test_outdated_schema_is_reported(store_url: str) -> None:
     status = old.status()
     assert not status.ok and "expected" in status.detail
     old.close()
+
+
+def test_the_dropped_full_text_index_comes_back_on_downgrade(store_url: str) -> None:
+    """0006 drops the full-text objects 0005 made (search no longer reads them); its downgrade
+    recreates them, filled from the chunks."""
+    store = Store(store_url)
+    store.migrate("0005")
+    with store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO knowledge_bases (id, name, revision, created_at, updated_at) "
+                "VALUES (1, '制度库', 'r1', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO kb_documents (id, kb_id, name, sha256, title, ingested_at) "
+                "VALUES (1, 1, 'a.md', :h, 'A', CURRENT_TIMESTAMP)"
+            ),
+            {"h": "a" * 64},
+        )
+        conn.execute(
+            text(
+                "INSERT INTO kb_chunks (id, document_id, ordinal, kind, locator, context, text, "
+                "tokens, ntokens) VALUES (1, 1, 0, 'article', '第一条', '', '贷款', '贷款', 1)"
+            )
+        )
+    store.migrate()
+    full_text = "kb_chunks_fts" if store.backend == "sqlite" else "tokens_tsv"
+    with store.engine.connect() as conn:
+        assert full_text not in _names(conn, store.backend)
+        assert conn.execute(text("SELECT tokens FROM kb_chunks")).scalar() == "贷款"
+    cfg = store._alembic_config()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.downgrade(cfg, "0005")
+    with store.engine.connect() as conn:
+        assert full_text in _names(conn, store.backend)
+        if store.backend == "sqlite":
+            found = "SELECT count(*) FROM kb_chunks_fts WHERE kb_chunks_fts MATCH '贷款'"
+        else:
+            found = "SELECT count(*) FROM kb_chunks WHERE tokens_tsv @@ to_tsquery('simple', '贷款')"
+        assert conn.execute(text(found)).scalar() == 1
+    store.migrate()
+    store.close()
+
+
+def _names(conn: Any, backend: str) -> set[str]:
+    if backend == "sqlite":
+        return set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
+    query = "SELECT column_name FROM information_schema.columns WHERE table_name = 'kb_chunks'"
+    return set(conn.execute(text(query)).scalars())

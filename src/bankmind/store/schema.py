@@ -235,11 +235,9 @@ class KbDocument(Base):
 class KbChunk(Base):
     """One retrievable piece of a knowledge-base document (see `bankmind.knowledge.types.Chunk`).
 
-    `tokens` is the jieba segmentation of `context` and `text`, joined by spaces: the full-text index
-    covers it (an FTS5 table on SQLite; on PostgreSQL a generated `tokens_tsv` column,
-    `to_tsvector('simple', tokens)`, with a GIN index; both are created by migration 0005, outside
-    these models, see `include_name`). `embedding` is the
-    L2-normalised float32 vector, little-endian bytes.
+    `tokens` is the jieba segmentation of `context` and `text`, joined by spaces: what BM25 counts
+    (`knowledge/lexicon.py` builds its index from it). `embedding` is the L2-normalised float32
+    vector, little-endian bytes.
     """
 
     __tablename__ = "kb_chunks"
@@ -257,28 +255,15 @@ class KbChunk(Base):
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-FULL_TEXT_OBJECTS = frozenset(
-    {
-        "kb_chunks_fts",
-        "kb_chunks_fts_config",
-        "kb_chunks_fts_data",
-        "kb_chunks_fts_docsize",
-        "kb_chunks_fts_idx",
-        "tokens_tsv",
-        "ix_kb_chunks_tsv",
-        "kb_chunk_vectors",  # pgvector side table, created on first use (knowledge/vectors_pgvector.py)
-        "ix_kb_chunk_vectors_kb_id_document_id",
-    }
-)
-"""Objects one backend has and the models do not describe: full-text objects migration 0005
-creates (FTS5 tables on SQLite, the `kb_chunks.tokens_tsv` column and its GIN index on PostgreSQL)
-and the pgvector side table made on first use; schema comparisons leave them out."""
+UNMODELLED_OBJECTS = frozenset({"kb_chunk_vectors", "ix_kb_chunk_vectors_kb_id_document_id"})
+"""Objects the models do not describe: the pgvector side table, made on first use where the
+server has pgvector (`knowledge/vectors_pgvector.py`); schema comparisons leave them out."""
 
 
 def include_name(name: str | None, type_: Any, parent_names: Any) -> bool:
-    """Alembic `include_name` hook: compare everything except `FULL_TEXT_OBJECTS`.
+    """Alembic `include_name` hook: compare everything except `UNMODELLED_OBJECTS`.
 
     Use it wherever models are compared with a database:
     `MigrationContext.configure(conn, opts={"include_name": include_name})`.
     """
-    return name not in FULL_TEXT_OBJECTS
+    return name not in UNMODELLED_OBJECTS

@@ -12,7 +12,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
-    include_name=include_name,  # full-text objects have no model (schema.FULL_TEXT_OBJECTS)
+    include_name=include_name,  # the pgvector side table has no model (schema.UNMODELLED_OBJECTS)
 )
 with context.begin_transaction():
     context.run_migrations()
