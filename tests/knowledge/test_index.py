@@ -141,7 +141,7 @@ def test_vector_cache_beside_the_store(
     index.upsert_document("kb", "a.md", "1" * 64, "A", None, chunks(V1, "a.md"))
     before = texts(index, "还款能力")
     kb = index.require("kb")
-    cache = Path(settings.home) / "kb" / f"{kb.id}.npz"
+    cache = Path(settings.home) / "kb" / f"{kb.id}.vectors.npz"
     assert cache.exists()
 
     fresh = KnowledgeIndex(store, embedder, folder=settings.home / "kb")  # a new process: loads the file

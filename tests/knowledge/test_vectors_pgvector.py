@@ -310,7 +310,7 @@ def test_sqlite_keeps_the_local_index(settings: Settings, _isolated_home: Path) 
     try:
         index = KnowledgeIndex.open(settings, store, TableEmbedding())
         assert isinstance(index.vectors, LocalVectors)
-        assert index.vectors.folder == settings.home / "kb"
+        assert index.vectors.cache.folder == settings.home / "kb"
     finally:
         store.close()
 

@@ -11,22 +11,17 @@ numbers come out on SQLite and on PostgreSQL.
 
 How: one inverted index per knowledge base in memory (term -> rows and term counts, CSR arrays),
 built from `kb_chunks.tokens` when the knowledge base's `revision` changes and kept in
-`<folder>/<kb id>.lexicon.npz` so a restart does not rebuild it. A query is a handful of numpy
-operations per term over that term's postings, masked by the visible rows: a few milliseconds at
-100,000 chunks.
+`<folder>/<kb id>.lexicon.npz` so a restart does not rebuild it (`revision_cache.py`). A query
+is a handful of numpy operations per term over that term's postings, masked by the visible rows.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
-import tempfile
-import threading
-import time
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +30,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Select, select
 
+from bankmind.knowledge.revision_cache import RevisionCache
 from bankmind.store.schema import KbChunk, KbDocument
 
 __all__ = ["BM25_B", "BM25_K1", "Lexicon"]
@@ -46,7 +42,6 @@ BM25_K1, BM25_B = 1.2, 0.75
 
 @dataclass(frozen=True)
 class _Postings:
-    revision: str
     vocabulary: dict[str, int]
     indptr: NDArray[np.int64]  # term id -> slice of rows/counts
     rows: NDArray[np.int32]
@@ -60,9 +55,7 @@ class Lexicon:
     """In-memory BM25 indexes, one per knowledge base, cached in `folder` (None: memory only)."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self._cache: dict[int, _Postings] = {}
-        self._lock = threading.Lock()
+        self.cache = RevisionCache(folder, "lexicon", build=_build, encode=_encode, decode=_decode)
 
     def best(
         self,
@@ -82,7 +75,7 @@ class Lexicon:
         where its tokens stand together; it weighs `phrase_weight` times the mean weight of its
         words. `visible` selects the document ids the caller may read.
         """
-        index = self._postings(conn, kb_id, revision)
+        index = self.cache.get(conn, kb_id, revision)
         if limit <= 0 or index.chunk_ids.size == 0:
             return []
         allowed = np.fromiter(conn.execute(visible).scalars(), dtype=np.int64)
@@ -151,113 +144,50 @@ class Lexicon:
                     norm = BM25_K1 * (1 - BM25_B + BM25_B * float(index.lengths[row]) / avg)
                     scores[row] += weight * count * (BM25_K1 + 1) / (count + norm)
 
-    def forget(self, kb_id: int) -> None:
-        with self._lock:
-            self._cache.pop(kb_id, None)
-        path = self._path(kb_id)
-        if path is not None:
-            path.unlink(missing_ok=True)
 
-    # cache --------------------------------------------------------------------------------
-    def _path(self, kb_id: int) -> Path | None:
-        return self.folder / f"{kb_id}.lexicon.npz" if self.folder is not None else None
+def _build(conn: Connection, kb_id: int) -> _Postings:
+    result = conn.execute(
+        select(KbChunk.id, KbChunk.document_id, KbChunk.tokens, KbChunk.ntokens)
+        .join(KbDocument, KbDocument.id == KbChunk.document_id)
+        .where(KbDocument.kb_id == kb_id)
+        .order_by(KbChunk.id)
+    ).all()
+    vocabulary: dict[str, int] = {}
+    term_ids, rows, counts = array("i"), array("i"), array("f")
+    for row, (_, _, tokens, _) in enumerate(result):
+        for term, count in Counter(tokens.split()).items():
+            term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
+            rows.append(row)
+            counts.append(count)
+    terms = np.frombuffer(term_ids, dtype=np.int32)
+    order = np.argsort(terms, kind="stable")  # grouped by term, rows ascending within a term
+    indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(terms, minlength=len(vocabulary)), out=indptr[1:])
+    return _Postings(
+        vocabulary=vocabulary,
+        indptr=indptr,
+        rows=np.frombuffer(rows, dtype=np.int32)[order],
+        counts=np.frombuffer(counts, dtype=np.float32)[order],
+        chunk_ids=np.array([r[0] for r in result], dtype=np.int64),
+        document_ids=np.array([r[1] for r in result], dtype=np.int64),
+        lengths=np.array([r[3] for r in result], dtype=np.float32),
+    )
 
-    def _postings(self, conn: Connection, kb_id: int, revision: str) -> _Postings:
-        cached = self._cache.get(kb_id)
-        if cached is not None and cached.revision == revision:
-            return cached
-        loaded = self._load(kb_id, revision)
-        if loaded is None:
-            loaded = self._build(conn, kb_id, revision)
-            self._save(kb_id, loaded)
-        with self._lock:
-            self._cache[kb_id] = loaded
-        return loaded
 
-    def _build(self, conn: Connection, kb_id: int, revision: str) -> _Postings:
-        started = time.monotonic()
-        result = conn.execute(
-            select(KbChunk.id, KbChunk.document_id, KbChunk.tokens, KbChunk.ntokens)
-            .join(KbDocument, KbDocument.id == KbChunk.document_id)
-            .where(KbDocument.kb_id == kb_id)
-            .order_by(KbChunk.id)
-        ).all()
-        vocabulary: dict[str, int] = {}
-        term_ids, rows, counts = array("i"), array("i"), array("f")
-        for row, (_, _, tokens, _) in enumerate(result):
-            for term, count in Counter(tokens.split()).items():
-                term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-                rows.append(row)
-                counts.append(count)
-        terms = np.frombuffer(term_ids, dtype=np.int32)
-        order = np.argsort(terms, kind="stable")  # grouped by term, rows ascending within a term
-        indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(terms, minlength=len(vocabulary)), out=indptr[1:])
-        index = _Postings(
-            revision=revision,
-            vocabulary=vocabulary,
-            indptr=indptr,
-            rows=np.frombuffer(rows, dtype=np.int32)[order],
-            counts=np.frombuffer(counts, dtype=np.float32)[order],
-            chunk_ids=np.array([r[0] for r in result], dtype=np.int64),
-            document_ids=np.array([r[1] for r in result], dtype=np.int64),
-            lengths=np.array([r[3] for r in result], dtype=np.float32),
-        )
-        log.info(
-            "knowledge.lexicon.built",
-            extra={
-                "kb_id": kb_id,
-                "chunks": len(result),
-                "duration_ms": int((time.monotonic() - started) * 1000),
-            },
-        )
-        return index
+def _encode(index: _Postings) -> dict[str, Any]:
+    arrays = {
+        k: getattr(index, k) for k in ("indptr", "rows", "counts", "chunk_ids", "document_ids", "lengths")
+    }
+    return {"terms": np.array(list(index.vocabulary), dtype=str), **arrays}
 
-    def _load(self, kb_id: int, revision: str) -> _Postings | None:
-        path = self._path(kb_id)
-        if path is None or not path.exists():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["revision"]) != revision:
-                    return None
-                terms = [str(t) for t in data["terms"]]
-                return _Postings(
-                    revision=revision,
-                    vocabulary={t: i for i, t in enumerate(terms)},
-                    indptr=data["indptr"].astype(np.int64),
-                    rows=data["rows"].astype(np.int32),
-                    counts=data["counts"].astype(np.float32),
-                    chunk_ids=data["chunk_ids"].astype(np.int64),
-                    document_ids=data["document_ids"].astype(np.int64),
-                    lengths=data["lengths"].astype(np.float32),
-                )
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("knowledge.lexicon.unreadable", extra={"kb_id": kb_id, "error": type(exc).__name__})
-            return None
 
-    def _save(self, kb_id: int, index: _Postings) -> None:
-        path = self._path(kb_id)
-        if path is None:
-            return
-        tmp: str | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as sink:
-                np.savez(
-                    sink,
-                    revision=np.array(index.revision),
-                    terms=np.array(list(index.vocabulary), dtype=str),
-                    indptr=index.indptr,
-                    rows=index.rows,
-                    counts=index.counts,
-                    chunk_ids=index.chunk_ids,
-                    document_ids=index.document_ids,
-                    lengths=index.lengths,
-                )
-            os.replace(tmp, path)
-        except OSError as exc:  # the cache is an optimisation: the store still has every token
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
-            log.warning("knowledge.lexicon.not_saved", extra={"kb_id": kb_id, "error": type(exc).__name__})
+def _decode(data: Mapping[str, Any]) -> _Postings:
+    return _Postings(
+        vocabulary={str(t): i for i, t in enumerate(data["terms"])},
+        indptr=data["indptr"].astype(np.int64),
+        rows=data["rows"].astype(np.int32),
+        counts=data["counts"].astype(np.float32),
+        chunk_ids=data["chunk_ids"].astype(np.int64),
+        document_ids=data["document_ids"].astype(np.int64),
+        lengths=data["lengths"].astype(np.float32),
+    )

@@ -7,7 +7,7 @@ subquery of document ids (the ACL filter), so a document the caller may not read
 ranking.
 
 `LocalVectors` (SQLite, and PostgreSQL without pgvector) keeps one normalised float32 matrix per
-knowledge base in memory, persisted as `<folder>/<kb id>.npz` and rebuilt from the store whenever
+knowledge base in memory, persisted as `<folder>/<kb id>.vectors.npz` and rebuilt from the store whenever
 the knowledge base's `revision` has changed. On PostgreSQL with pgvector, `PgVectors`
 (`vectors_pgvector.py`) answers the same protocol inside the database.
 """
@@ -15,11 +15,7 @@ the knowledge base's `revision` has changed. On PostgreSQL with pgvector, `PgVec
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-import threading
-import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Select, select
 
+from bankmind.knowledge.revision_cache import RevisionCache
 from bankmind.store.schema import KbChunk, KbDocument
 
 __all__ = ["LocalVectors", "VectorStore", "from_bytes", "normalise", "to_bytes"]
@@ -76,7 +73,6 @@ class VectorStore(Protocol):
 
 @dataclass(frozen=True)
 class _KbMatrix:
-    revision: str
     chunk_ids: NDArray[np.int64]
     document_ids: NDArray[np.int64]
     vectors: Matrix
@@ -86,9 +82,7 @@ class LocalVectors:
     """An in-process matrix per knowledge base, cached in memory and in `folder` (None: memory only)."""
 
     def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self._cache: dict[int, _KbMatrix] = {}
-        self._lock = threading.Lock()
+        self.cache = RevisionCache(folder, "vectors", build=_build, encode=_encode, decode=_decode)
 
     def nearest(
         self,
@@ -99,7 +93,7 @@ class LocalVectors:
         visible: Select[Any],
         limit: int,
     ) -> list[tuple[int, float]]:
-        matrix = self._matrix(conn, kb_id, revision)
+        matrix = self.cache.get(conn, kb_id, revision)
         if limit <= 0 or matrix.chunk_ids.size == 0:
             return []
         allowed = np.fromiter(conn.execute(visible).scalars(), dtype=np.int64)
@@ -114,97 +108,33 @@ class LocalVectors:
         best = best[np.lexsort((matrix.chunk_ids[rows[best]], -scores[best]))]
         return [(int(matrix.chunk_ids[rows[i]]), float(scores[i])) for i in best]
 
-    def forget(self, kb_id: int) -> None:
-        """Drop the cached matrix of a knowledge base (memory and file)."""
-        with self._lock:
-            self._cache.pop(kb_id, None)
-        path = self._path(kb_id)
-        if path is not None:
-            path.unlink(missing_ok=True)
 
-    # cache --------------------------------------------------------------------------
-    def _path(self, kb_id: int) -> Path | None:
-        return self.folder / f"{kb_id}.npz" if self.folder is not None else None
+def _build(conn: Connection, kb_id: int) -> _KbMatrix:
+    rows = conn.execute(
+        select(KbChunk.id, KbChunk.document_id, KbChunk.embedding)
+        .join(KbDocument, KbDocument.id == KbChunk.document_id)
+        .where(KbDocument.kb_id == kb_id, KbChunk.embedding.is_not(None))
+        .order_by(KbChunk.id)
+    ).all()
+    blobs = [r[2] for r in rows if r[2] is not None]
+    dim = len(blobs[0]) // 4 if blobs else 0
+    vectors = np.zeros((len(blobs), dim), dtype=np.float32)
+    for i, data in enumerate(blobs):
+        vectors[i] = from_bytes(data, dim)
+    return _KbMatrix(
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.int64),
+        vectors,
+    )
 
-    def _matrix(self, conn: Connection, kb_id: int, revision: str) -> _KbMatrix:
-        cached = self._cache.get(kb_id)
-        if cached is not None and cached.revision == revision:
-            return cached
-        loaded = self._load(kb_id, revision)
-        if loaded is None:
-            loaded = self._rebuild(conn, kb_id, revision)
-            self._save(kb_id, loaded)
-        with self._lock:
-            self._cache[kb_id] = loaded
-        return loaded
 
-    def _load(self, kb_id: int, revision: str) -> _KbMatrix | None:
-        path = self._path(kb_id)
-        if path is None or not path.exists():
-            return None
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                if str(data["revision"]) != revision:
-                    return None
-                return _KbMatrix(
-                    revision,
-                    data["chunk_ids"].astype(np.int64),
-                    data["document_ids"].astype(np.int64),
-                    data["vectors"].astype(np.float32),
-                )
-        except (OSError, ValueError, KeyError) as exc:
-            log.warning("knowledge.vectors.unreadable", extra={"kb_id": kb_id, "error": type(exc).__name__})
-            return None
+def _encode(matrix: _KbMatrix) -> dict[str, Any]:
+    return {"chunk_ids": matrix.chunk_ids, "document_ids": matrix.document_ids, "vectors": matrix.vectors}
 
-    def _rebuild(self, conn: Connection, kb_id: int, revision: str) -> _KbMatrix:
-        # `revision` was read before these rows: a change committed in between leaves the matrix
-        # newer than its label, and the next search simply rebuilds it again.
-        started = time.monotonic()
-        rows = conn.execute(
-            select(KbChunk.id, KbChunk.document_id, KbChunk.embedding)
-            .join(KbDocument, KbDocument.id == KbChunk.document_id)
-            .where(KbDocument.kb_id == kb_id, KbChunk.embedding.is_not(None))
-            .order_by(KbChunk.id)
-        ).all()
-        blobs = [r[2] for r in rows if r[2] is not None]
-        dim = len(blobs[0]) // 4 if blobs else 0
-        vectors = np.zeros((len(blobs), dim), dtype=np.float32)
-        for i, data in enumerate(blobs):
-            vectors[i] = from_bytes(data, dim)
-        matrix = _KbMatrix(
-            revision,
-            np.array([r[0] for r in rows], dtype=np.int64),
-            np.array([r[1] for r in rows], dtype=np.int64),
-            vectors,
-        )
-        log.info(
-            "knowledge.vectors.rebuilt",
-            extra={
-                "kb_id": kb_id,
-                "chunks": len(rows),
-                "duration_ms": int((time.monotonic() - started) * 1000),
-            },
-        )
-        return matrix
 
-    def _save(self, kb_id: int, matrix: _KbMatrix) -> None:
-        path = self._path(kb_id)
-        if path is None:
-            return
-        tmp: str | None = None
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".npz.tmp")
-            with os.fdopen(fd, "wb") as sink:
-                np.savez(
-                    sink,
-                    revision=np.array(matrix.revision),
-                    chunk_ids=matrix.chunk_ids,
-                    document_ids=matrix.document_ids,
-                    vectors=matrix.vectors,
-                )
-            os.replace(tmp, path)
-        except OSError as exc:  # the cache is an optimisation: the store still has every vector
-            if tmp is not None:
-                Path(tmp).unlink(missing_ok=True)
-            log.warning("knowledge.vectors.not_saved", extra={"kb_id": kb_id, "error": type(exc).__name__})
+def _decode(data: Mapping[str, Any]) -> _KbMatrix:
+    return _KbMatrix(
+        data["chunk_ids"].astype(np.int64),
+        data["document_ids"].astype(np.int64),
+        data["vectors"].astype(np.float32),
+    )
