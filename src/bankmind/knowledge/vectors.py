@@ -97,12 +97,12 @@ class LocalVectors:
         if limit <= 0 or matrix.chunk_ids.size == 0:
             return []
         allowed = np.fromiter(conn.execute(visible).scalars(), dtype=np.int64)
-        mask = np.isin(matrix.document_ids, allowed)
-        rows = np.flatnonzero(mask)
+        rows = np.flatnonzero(np.isin(matrix.document_ids, allowed))
         if rows.size == 0:
             return []
-        # only the rows of visible documents are scored: the rest never take part in the ranking
-        scores = matrix.vectors[rows] @ query.reshape(-1)
+        # only the rows of visible documents take part in the ranking (scoring every row and
+        # picking among the visible ones is cheaper than copying the visible rows out)
+        scores = (matrix.vectors @ query.reshape(-1))[rows]
         take = min(limit, rows.size)
         best = np.argpartition(-scores, take - 1)[:take]
         best = best[np.lexsort((matrix.chunk_ids[rows[best]], -scores[best]))]
