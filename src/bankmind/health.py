@@ -65,7 +65,10 @@ def check_store(settings: Settings, store: Store | None) -> Check:
         )
     if status.pgvector is not None:
         detail += "; pgvector " + (
-            "available" if status.pgvector else "not installed (vectors stay in the local index)"
+            "available"
+            if status.pgvector
+            else "not installed (vectors stay in the local index; to enable it install the server "
+            "package postgresql-NN-pgvector and run CREATE EXTENSION vector as a superuser)"
         )
     return Check(name="store", ok=status.ok, summary=f"{backend} {status.url}", detail=detail, fix=fix)
 
