@@ -158,7 +158,8 @@ def test_ask_answers_with_citations_and_highlights(
     response = client.post(f"/api/kb/{KB}/ask", json={"question": QUESTION}, headers=key_for(alice))
     assert response.status_code == 200, response.text
     answer = response.json()
-    assert set(answer) == {"answer", "refused", "citations", "mode", "note"} and answer["note"] is None
+    assert set(answer) == {"answer", "refused", "citations", "mode", "note", "query"}
+    assert answer["note"] is None and answer["query"] is None  # no follow-up rewritten
     assert answer["mode"] == "extractive" and answer["refused"] is False
     assert "资本充足率不得低于百分之八" in answer["answer"] and "[1]" in answer["answer"]
     first = answer["citations"][0]
@@ -429,10 +430,13 @@ def test_a_document_name_with_folders_is_removed_by_its_path(
         ("ask", {"question": "资本", "stream": "yes"}, "body.stream: Input should be a valid boolean"),
         ("ask", {"question": "资本", "top_k": 3}, "body.top_k: Extra inputs are not permitted"),
         ("ask", ["资本"], "body: Input should be a valid dictionary"),
+        ("ask", {"question": "资本", "history": "之前问过"}, "body.history: Input should be a valid list"),
+        ("ask", {"question": "资本", "history": [{"question": "a"}]}, "history.0.answer: Field required"),
     ],
     ids=[
         "top-k-text", "top-k-zero", "top-k-large", "no-query", "blank-query",
         "no-question", "question-number", "question-100kb", "stream-text", "extra-field", "not-an-object",
+        "history-text", "history-turn-incomplete",
     ],
 )  # fmt: skip
 def test_wrong_requests_are_422_with_the_field_and_the_reason(

@@ -16,7 +16,15 @@ import pytest
 
 from bankmind.config import Settings
 from bankmind.errors import UpstreamTimeout
-from bankmind.knowledge.answer import Answer, AnswerDelta, PolicyRefusal, answer_events, ask, build_messages
+from bankmind.knowledge.answer import (
+    Answer,
+    AnswerDelta,
+    PolicyRefusal,
+    Turn,
+    answer_events,
+    ask,
+    build_messages,
+)
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.search import search
 from bankmind.store import Store
@@ -255,3 +263,49 @@ def test_an_unreachable_model_falls_back_to_quoting_with_a_note(index: Knowledge
     answer = ask(index, "制度库", QUERY, roles=CREDIT, writer=Down(lambda p: ""))
     assert answer.mode == "extractive" and not answer.refused and answer.citations
     assert answer.note is not None and "did not answer within 120 s" in answer.note
+
+
+class Rewriting(ScriptedModel):
+    """Rewrites follow-ups (the system prompt asks for a standalone question) and answers from
+    the passages otherwise."""
+
+    def __init__(self, rewrite: str, *, reasons: bool = False) -> None:
+        def reply(prompt: str) -> str:
+            if "追问：" in prompt:
+                return rewrite
+            n = passage_number(prompt, "资本充足率不得低于百分之八")
+            return f"商业银行资本充足率不得低于百分之八[{n}]。"
+
+        super().__init__(reply)
+        self.reasons = reasons
+
+
+HISTORY = [Turn("商业银行贷款要遵守哪些资产负债比例？", "资本充足率不得低于百分之八……")]
+
+
+def test_a_follow_up_is_made_standalone_by_the_chat_model_before_retrieval(index: KnowledgeIndex) -> None:
+    model = Rewriting("商业银行资本充足率不得低于多少？")
+    answer = ask(index, "制度库", "那资本充足率呢？", roles=CREDIT, writer=model, history=HISTORY)
+    assert answer.query == "商业银行资本充足率不得低于多少？"
+    assert answer.citations[0].locator == "第三十九条" and not answer.refused
+    assert "追问：那资本充足率呢？" in model.prompts[0] and "资本充足率不得低于百分之八" in model.prompts[0]
+
+
+@pytest.mark.parametrize(
+    ("model", "why"),
+    [
+        (None, "no chat model: nothing rewrites"),
+        (Rewriting("商业银行资本充足率不得低于多少？", reasons=True), "a reasoning model never rewrites"),
+        (
+            Rewriting("改写如下：\n商业银行资本充足率不得低于多少？"),
+            "a rewrite that is not one question is ignored",
+        ),
+    ],
+)
+def test_follow_ups_are_searched_as_typed_otherwise(
+    index: KnowledgeIndex, model: Rewriting | None, why: str
+) -> None:
+    answer = ask(index, "制度库", "那资本充足率呢？", roles=CREDIT, writer=model, history=HISTORY)
+    assert answer.query is None, why
+    if model is not None and model.reasons:
+        assert all("追问：" not in p for p in model.prompts)  # not even asked

@@ -33,13 +33,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection, Generator, Iterator
+from collections.abc import Collection, Generator, Iterator, Sequence
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
 from bankmind.errors import BankmindError
 from bankmind.knowledge.coverage import covered, strongly_covered
+from bankmind.knowledge.followup import Turn, standalone
 from bankmind.knowledge.grounding import MIN_SUPPORT, Sentence, SentenceSplitter, overlap, support
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.search import Hit, search
@@ -50,6 +51,7 @@ __all__ = [
     "AnswerWriter",
     "Citation",
     "PolicyRefusal",
+    "Turn",
     "answer_events",
     "ask",
     "build_messages",
@@ -91,6 +93,8 @@ class Answer(BaseModel):
     """Sentences the model wrote that the passages did not support (not shown)."""
     note: str | None = None
     """Why a configured chat model was not used (unreachable, not installed, over quota)."""
+    query: str | None = None
+    """The follow-up question made standalone, when it was rewritten before retrieval."""
 
 
 class AnswerDelta(BaseModel):
@@ -111,7 +115,8 @@ class PolicyRefusal(Exception):
 
 class AnswerWriter(Protocol):
     """A chat model behind the gateway: yields the answer's text (never its reasoning), or raises
-    `PolicyRefusal`."""
+    `PolicyRefusal`. One with a true `reasons` attribute (DeepSeek-R1 style) is never asked to
+    rewrite a follow-up."""
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int) -> Iterator[str]: ...
 
@@ -123,10 +128,11 @@ def ask(
     *,
     roles: Collection[str] | None,
     writer: AnswerWriter | None = None,
+    history: Sequence[Turn] = (),
 ) -> Answer:
     """The answer to `question` from knowledge base `kb`, as `roles` may read it."""
     final: Answer | None = None
-    for event in answer_events(index, kb, question, roles=roles, writer=writer):
+    for event in answer_events(index, kb, question, roles=roles, writer=writer, history=history):
         if isinstance(event, Answer):
             final = event
     assert final is not None  # answer_events always ends with the Answer
@@ -140,8 +146,31 @@ def answer_events(
     *,
     roles: Collection[str] | None,
     writer: AnswerWriter | None = None,
+    history: Sequence[Turn] = (),
 ) -> Iterator[AnswerDelta | Answer]:
-    """Verified sentences as the model writes them, then the whole `Answer` (always last)."""
+    """Verified sentences as the model writes them, then the whole `Answer` (always last).
+
+    `history` holds the conversation's earlier turns: a follow-up is made standalone by the chat
+    model before retrieval (never by a reasoning model, never without a model: `followup.py`).
+    """
+    try:
+        query = standalone(question, history, None if getattr(writer, "reasons", False) else writer)
+    except PolicyRefusal as refusal:
+        yield Answer(answer=refusal.message, refused=True, citations=[], mode="refused")
+        return
+    rewritten = {"query": query} if query != question else {}
+    for event in _answer_events(index, kb, query, roles=roles, writer=writer):
+        yield event.model_copy(update=rewritten) if isinstance(event, Answer) and rewritten else event
+
+
+def _answer_events(
+    index: KnowledgeIndex,
+    kb: str,
+    question: str,
+    *,
+    roles: Collection[str] | None,
+    writer: AnswerWriter | None,
+) -> Iterator[AnswerDelta | Answer]:
     hits = search(index, kb, question, roles=roles, top_k=PASSAGES)
     passages = covered(question, hits, embedder=index.embedder_name)
     if not passages:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from bankmind.guard.gateway import Gateway
 from bankmind.guard.gateway_types import ChatCompletionRequest, RequestMessage
 from bankmind.knowledge.answer import PolicyRefusal
+from bankmind.llm.reasoning import is_r1_style
 from bankmind.types import Principal
 
 __all__ = ["GatewayWriter", "gateway_writer"]
@@ -30,6 +31,10 @@ class GatewayWriter:
         self.principal = principal
         self.model = model
         self.request_id = request_id
+        entry = gateway.catalog().get(model)
+        configured_r1 = entry is not None and entry.settings.reasoning_format == "r1"
+        self.reasons = configured_r1 or is_r1_style(model)
+        """A reasoning model (DeepSeek-R1 style): answers, but never rewrites a follow-up."""
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int) -> Iterator[str]:
         """The answer's text as it arrives; `PolicyRefusal` when the gateway's policy declines it."""

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncIterator, Generator, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Literal, cast
 
@@ -39,7 +39,7 @@ from bankmind.api.deps import PrincipalDep, StoreDep
 from bankmind.errors import BankmindError, NotFound
 from bankmind.guard.audit import audited
 from bankmind.guard.gateway import Gateway
-from bankmind.knowledge.answer import Answer, AnswerDelta, answer_events
+from bankmind.knowledge.answer import Answer, AnswerDelta, Turn, answer_events
 from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.knowledge.search import search
 from bankmind.knowledge.writer import gateway_writer
@@ -155,9 +155,23 @@ class KbHit(BaseModel):
     page: int | None
 
 
+class PriorTurn(_Strict):
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(max_length=20_000)
+
+
 class AskRequest(_Strict):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question.")
     stream: bool = Field(False, description="Answer as server-sent events (delta, answer, done).")
+    history: list[PriorTurn] = Field(
+        default=[],
+        max_length=20,
+        description="Earlier turns of the conversation, oldest first: with a chat model configured, "
+        "a follow-up ('那II类户呢？') is made standalone from them before retrieval.",
+    )
+
+    def turns(self) -> list[Turn]:
+        return [Turn(t.question, t.answer) for t in self.history]
 
     _blank = field_validator("question")(_not_blank)
 
@@ -179,6 +193,7 @@ class KbAnswer(BaseModel):
     citations: list[KbCitation]
     mode: Literal["generated", "extractive", "refused"]
     note: str | None = Field(None, description="Why a configured chat model was not used, if it was not.")
+    query: str | None = Field(None, description="The follow-up made standalone, when it was rewritten.")
 
     @classmethod
     def of(cls, answer: Answer) -> KbAnswer:
@@ -199,6 +214,7 @@ class KbAnswer(BaseModel):
             citations=citations,
             mode=answer.mode,
             note=answer.note,
+            query=answer.query,
         )
 
 
@@ -239,11 +255,12 @@ def ask_events(
     *,
     request_id: str | None,
     via: str,
+    history: Sequence[Turn] = (),
 ) -> Generator[AnswerDelta | Answer, None, None]:
     """`answer_events` as the principal reads, written by the gateway's chat model when one is
     configured (extractive otherwise); audited as `kb.ask` when it ends."""
     writer = gateway_writer(gateway, principal, request_id=request_id)
-    events = answer_events(index, kb, question, roles=reader_roles(principal), writer=writer)
+    events = answer_events(index, kb, question, roles=reader_roles(principal), writer=writer, history=history)
     with audited(store, principal, "kb.ask", kb=kb, via=via) as details:
         try:
             for event in events:
@@ -272,11 +289,15 @@ def answer_question(
     *,
     request_id: str | None,
     via: str,
+    history: Sequence[Turn] = (),
 ) -> KbAnswer:
     """The whole answer at once (see `ask_events`)."""
     readable(index, kb, principal)
     final: Answer | None = None
-    for event in ask_events(index, gateway, store, principal, kb, question, request_id=request_id, via=via):
+    events = ask_events(
+        index, gateway, store, principal, kb, question, request_id=request_id, via=via, history=history
+    )
+    for event in events:
         if isinstance(event, Answer):
             final = event
     assert final is not None  # answer_events always ends with the Answer
@@ -331,10 +352,15 @@ def ask(
     """A cited answer from what the caller may read, or a refusal when the knowledge base does not
     cover the question; `"stream": true` for server-sent events."""
     rid = _request_id(request)
+    history = body.turns()
     if not body.stream:
-        return answer_question(index, gateway, store, principal, kb, body.question, request_id=rid, via="api")
+        return answer_question(
+            index, gateway, store, principal, kb, body.question, request_id=rid, via="api", history=history
+        )
     readable(index, kb, principal)
-    events = ask_events(index, gateway, store, principal, kb, body.question, request_id=rid, via="api")
+    events = ask_events(
+        index, gateway, store, principal, kb, body.question, request_id=rid, via="api", history=history
+    )
     return StreamingResponse(
         _stream(events, rid), media_type="text/event-stream", headers={"X-Accel-Buffering": "no"}
     )

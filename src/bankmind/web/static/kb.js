@@ -172,6 +172,8 @@
     }
   }
 
+  var history = []; // this page's earlier questions and answers, oldest first
+
   async function ask(question) {
     var turnId = "kb-turn-" + ++turns;
     var turn = el("article", "kb-turn");
@@ -196,7 +198,8 @@
           Accept: "text/event-stream",
           "X-CSRF-Token": form.elements.csrf_token.value,
         },
-        body: JSON.stringify({ question: question, stream: true }),
+        // earlier turns let the chat model make a follow-up ("那II类户呢？") a whole question
+        body: JSON.stringify({ question: question, stream: true, history: history.slice(-4) }),
         credentials: "same-origin",
       });
       if (!response.ok) {
@@ -214,6 +217,7 @@
           streamed.textContent += data.text;
         } else if (name === "answer") {
           showAnswer(reply, data, turnId);
+          history.push({ question: question, answer: data.answer.slice(0, 2000) });
           finished = true;
         } else if (name === "error") {
           showError(reply, data.error.message);
