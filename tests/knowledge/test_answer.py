@@ -156,31 +156,13 @@ def test_when_nothing_holds_the_answer_is_extractive(index: KnowledgeIndex) -> N
     assert answer.citations[0].locator == "第三十九条"
 
 
-CASH = (
-    "制度/现金业务规定.md",
-    "现金业务规定",
-    None,
-    [("第一条", "现金业务规定", "个人客户办理单笔五万元以上的现金取款，应当提前一个工作日预约。")],
-)
-COLLOQUIAL = "要取一大笔现金，得提前打招呼吗？"  # close in meaning, few shared words
-
-
 @pytest.mark.parametrize("reply", ["知识库未涵盖这个问题。", "The knowledge base does not cover this."])
-def test_a_models_not_covered_refuses_where_passages_matched_on_meaning_alone(
-    index: KnowledgeIndex, reply: str
-) -> None:
-    ingest(index, "现金库", CASH)
-    answer = ask(index, "现金库", COLLOQUIAL, roles=None, writer=ScriptedModel(lambda p: reply))
-    assert answer.refused and answer.mode == "refused" and not answer.citations
-    assert not ask(index, "现金库", COLLOQUIAL, roles=None).refused  # without a model: quoted
-
-
-def test_a_models_not_covered_does_not_overrule_a_passage_with_the_questions_words(
-    index: KnowledgeIndex,
-) -> None:
-    declining = ScriptedModel(lambda prompt: "知识库未涵盖这个问题。")
-    answer = ask(index, "制度库", QUERY, roles=CREDIT, writer=declining)
-    assert answer.mode == "extractive" and answer.citations[0].locator == "第三十九条"
+def test_a_models_not_covered_leaves_the_decision_to_coverage(index: KnowledgeIndex, reply: str) -> None:
+    """Refusing is the coverage check's call: a model declining covered passages gets them quoted
+    (measured with the embedded model, its "not covered" was mostly wrong)."""
+    answer = ask(index, "制度库", QUERY, roles=CREDIT, writer=ScriptedModel(lambda prompt: reply))
+    assert answer.mode == "extractive" and not answer.refused
+    assert answer.citations[0].locator == "第三十九条"
 
 
 def test_verified_sentences_stream_before_the_final_answer(index: KnowledgeIndex) -> None:

@@ -23,10 +23,10 @@ Order of work, and why:
    dropped. Citations are renumbered in order of use.
 5. When no sentence survives, or no model is configured (or it cannot be reached, is not
    installed, or the department's quota is spent: `Answer.note` says so), the answer is
-   extractive: the passages' own best sentences, quoted with their locators. When the model
-   said the passages do not answer the question (and wrote nothing that holds), the answer is a
-   refusal when the passages were admitted on closeness of meaning alone (the model has read
-   them); when the best passage holds most of the question's words, it is quoted instead.
+   extractive: the passages' own best sentences, quoted with their locators. A model's own "not
+   covered" is not taken as a refusal: measured with the embedded model (`bankmind eval kb
+   --with-model`), it declined answerable questions far more often than it caught uncovered ones,
+   so refusing stays with the coverage check, and the reader sees the passages.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from bankmind.errors import BankmindError
-from bankmind.knowledge.coverage import covered, strongly_covered
+from bankmind.knowledge.coverage import covered
 from bankmind.knowledge.followup import Turn, standalone
 from bankmind.knowledge.grounding import MIN_SUPPORT, Sentence, SentenceSplitter, overlap, support
 from bankmind.knowledge.index import KnowledgeIndex
@@ -215,7 +215,6 @@ _INSTRUCTION_LIKE = re.compile(
     r"system prompt|you are now|new instructions|<\|im_start\|>|<\|im_end\|>",
     re.IGNORECASE,
 )
-_DECLINED = re.compile(r"知识库未涵盖|资料不足以回答|does not cover this", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;\n]+|$)")
 
 
@@ -248,10 +247,8 @@ def _quote_markup(text: str) -> str:
 def _generate(
     writer: AnswerWriter, question: str, passages: list[Hit]
 ) -> Generator[AnswerDelta, None, Answer | None]:
-    """Stream the model's verified sentences; return the Answer (a refusal when the model said
-    the passages do not answer), or None when nothing it wrote held."""
+    """Stream the model's verified sentences; return the Answer, or None when nothing it wrote held."""
     splitter = SentenceSplitter()
-    written: list[str] = []
     kept: list[str] = []
     order: list[int] = []  # passage indexes in order of first citation
     highlights: dict[int, list[str]] = {}
@@ -259,7 +256,6 @@ def _generate(
     stream = writer.stream(build_messages(question, passages), max_tokens=MAX_TOKENS)
     try:
         for piece in _chain(stream):
-            written.append(piece or "")
             for sentence in splitter.feed(piece) if piece is not None else splitter.finish():
                 cited = _supported(sentence, passages)
                 if cited is None:
@@ -277,10 +273,7 @@ def _generate(
         if close is not None:
             close()
     if not kept:
-        # the model read the passages and found no answer in them: trust its "not covered" unless
-        # the passage holds the question's own words (then quoting it serves the user better)
-        declined = _DECLINED.search("".join(written)) is not None
-        return _refusal(question) if declined and not strongly_covered(question, passages[0]) else None
+        return None
     citations = [_citation(passages[i], highlights.get(i, [])) for i in order]
     return Answer(answer="".join(kept), refused=False, citations=citations, mode="generated", dropped=dropped)
 

@@ -17,9 +17,9 @@ models are spread differently, so for an embedder without a calibrated value onl
 article references count), or when the question names the chunk's own article.
 
 The values were set on `bankmind eval kb` (the dev set and bankmind's own harder questions
-together: dev refusal accuracy 0.946, own 0.778). What they cannot catch is a question whose every
-word is in the statutes but whose subject is not ("商业银行杠杆率的最低要求"): with a chat model
-configured, the model's own "not covered" then refuses the answer (`answer.py`).
+together: dev refusal accuracy 0.946, own 0.714). What they cannot catch is a question whose every
+word is in the statutes but whose subject is not ("商业银行杠杆率的最低要求"): such a question
+gets the closest passages, quoted, and the reader sees that they do not answer it.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from bankmind.knowledge.grounding import char_pairs
 from bankmind.knowledge.index import segment
 from bankmind.knowledge.search import Hit, cited_article, query_terms
 
-__all__ = ["Signals", "covered", "signals", "strongly_covered"]
+__all__ = ["Signals", "covered", "signals"]
 
 MIN_OVERLAP = 0.55
 SOME_OVERLAP = 0.1
@@ -89,14 +89,6 @@ def covered(question: str, hits: Sequence[Hit], *, embedder: str) -> list[Hit]:
     that produced the hits' similarities (`KnowledgeIndex.embedder_name`)."""
     close = CLOSE_MEANING.get(embedder)
     return [h for h in hits if _covers(signals(question, h), close)]
-
-
-def strongly_covered(question: str, hit: Hit) -> bool:
-    """Whether the passage holds most of the question's specific words (or its article), not only
-    its meaning: evidence a model's "not covered" should not overrule (the embedded model declined
-    answerable questions that shared most of their words with a passage; `bankmind eval kb`)."""
-    s = signals(question, hit)
-    return s.names_article or s.overlap >= MIN_OVERLAP
 
 
 def _covers(s: Signals, close: float | None) -> bool:
