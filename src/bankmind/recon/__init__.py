@@ -1,2 +1,6 @@
-"""Fund valuation reconciliation (估值表核对): parse any custodian's table, reconcile manager vs
-custodian, explain every break."""
+"""Valuation reconciliation (估值表核对): parse any custodian's 估值表 into checked rows."""
+
+from bankmind.recon.parse import NoHeaderFound, parse_table
+from bankmind.recon.types import Check, ShareClass, ValuationRow, ValuationTable
+
+__all__ = ["Check", "NoHeaderFound", "ShareClass", "ValuationRow", "ValuationTable", "parse_table"]

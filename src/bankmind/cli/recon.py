@@ -1,0 +1,48 @@
+"""`bankmind recon parse`: a valuation table (估值表) as checked rows (cli-contract.md).
+
+Exit codes: 0 when the file was parsed (failed self-checks are listed in `checks`, not an error),
+2 when it cannot be read or holds no valuation table (one line on stderr).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bankmind.cli.output import Format, emit_json, emit_table, out
+from bankmind.recon import parse_table
+
+app = typer.Typer(help="Valuation reconciliation (估值表核对): parse valuation tables.", no_args_is_help=True)
+
+
+@app.command()
+def parse(
+    file: Path = typer.Argument(..., help="A valuation table: .xlsx, .xls or .csv (UTF-8 or GBK)."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """Read one 估值表: header figures, every subject row and the table's self-checks."""
+    table = parse_table(file)
+    if fmt == Format.json:
+        emit_json(table.contract_dict())
+        return
+    out.print(
+        f"{table.product or '?'}  估值日期 {table.valuation_date or '?'}  单位净值 {table.unit_nav}  "
+        f"基金资产净值 {table.nav}  ({len(table.rows)} rows, sheet {table.sheet or '-'})",
+        markup=False,
+    )
+    emit_table(
+        [row.contract_dict() for row in table.rows],
+        [
+            "subject_code",
+            "subject_name",
+            "quantity",
+            "cost",
+            "price",
+            "market_value",
+            "appreciation",
+            "status",
+        ],
+    )
+    for check in table.checks:
+        out.print(f"{'ok  ' if check.ok else 'FAIL'} {check.code}: {check.message}", markup=False)
