@@ -12,8 +12,12 @@ import typer
 
 from bankmind.cli.output import Format, emit_json, emit_table, out
 from bankmind.recon import parse_table
+from bankmind.recon.compare import Tolerances, reconcile
 
-app = typer.Typer(help="Valuation reconciliation (估值表核对): parse valuation tables.", no_args_is_help=True)
+app = typer.Typer(
+    help="Valuation reconciliation (估值表核对): parse valuation tables, compare manager and custodian.",
+    no_args_is_help=True,
+)
 
 
 @app.command()
@@ -46,3 +50,25 @@ def parse(
     )
     for check in table.checks:
         out.print(f"{'ok  ' if check.ok else 'FAIL'} {check.code}: {check.message}", markup=False)
+
+
+@app.command()
+def compare(
+    manager: Path = typer.Argument(..., help="The fund manager's valuation table."),
+    custodian: Path = typer.Argument(..., help="The custodian's valuation table of the same fund and day."),
+    abs_tol: float = typer.Option(0.01, "--abs-tol", min=0, help="Tolerance for money fields, in yuan."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """Every break between the two tables, with its likely cause, and the severity."""
+    result = reconcile(parse_table(manager), parse_table(custodian), tolerances=Tolerances.money(abs_tol))
+    if fmt == Format.json:
+        emit_json(result.contract_dict())
+        return
+    s = result.summary
+    out.print(
+        f"{result.custodian.product or '?'} {result.custodian.valuation_date or '?'}: {s.rows_compared} rows "
+        f"compared, {s.breaks} breaks, NAV difference {s.nav_difference}, severity {s.severity}",
+        markup=False,
+    )
+    for b in result.breaks:
+        out.print(f"[{b.kind}] {b.subject_code or '-'} {b.explanation}", markup=False)
