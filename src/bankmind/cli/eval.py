@@ -7,6 +7,7 @@ folder, when it exists); it is never copied into the repository. Exit 0 when eve
     bankmind eval pii        PII recognizers (bankmind.eval.pii)
     bankmind eval gateway    the gateway's refusal policy (bankmind.eval.gateway)
     bankmind eval kb         knowledge-base retrieval and grounded answers (bankmind.eval.kb)
+    bankmind eval recon      估值表 parsing and reconciliation (bankmind.eval.recon)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bankmind.config import load_settings
 from bankmind.errors import InputError
 from bankmind.eval import gateway as gateway_eval
 from bankmind.eval import kb as kb_eval
+from bankmind.eval import recon as recon_eval
 from bankmind.eval.pii import evaluate_pii, reference_bins, to_text
 from bankmind.eval.pii_corpus import DEFAULT_SEED
 from bankmind.guard.gateway import Gateway
@@ -177,4 +179,36 @@ def kb(
         emit_json({"ok": report.ok, **report.model_dump(mode="json", exclude=exclude)})
     else:
         out.print(kb_eval.to_text(report, show_misses=show_misses), markup=False)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command("recon")
+def recon(
+    data: Path | None = typer.Option(
+        None,
+        "--data",
+        help="Folder that holds recon/real_tables (default: ../shared/data when present).",
+    ),
+    pairs: int = typer.Option(
+        60, "--pairs", min=1, max=10_000, help="Number of generated pairs with breaks."
+    ),
+    seed: int = typer.Option(7, "--seed", help="Seed of the generated tables."),
+    show_misses: bool = typer.Option(
+        False, "--show-misses", help="List the misread values, missed and extra breaks, for review."
+    ),
+    format: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """估值表 parsing (field accuracy) and reconciliation (break recall/precision, severity, must-match)."""
+    if data is not None and not data.is_dir():
+        raise InputError(f"evaluation data folder '{data}' not found; pass the folder that holds recon/")
+    folder = data if data is not None else (DEFAULT_DATA if DEFAULT_DATA.is_dir() else None)
+    with progress_bar("eval recon") as update:
+        report = recon_eval.evaluate_recon(folder, pairs=pairs, seed=seed, progress=update)
+    if format is Format.json:
+        exclude = (
+            None if show_misses else {"parse": {"misses"}, "breaks": {"misses"}, "must_match": {"misses"}}
+        )
+        emit_json({"ok": report.ok, **report.model_dump(mode="json", exclude=exclude)})
+    else:
+        out.print(recon_eval.to_text(report, show_misses=show_misses), markup=False)
     raise typer.Exit(0 if report.ok else 1)

@@ -450,7 +450,9 @@ def inject_breaks(custodian: Fund, kinds: Iterable[str], seed: int) -> tuple[Fun
             row.cost = row.market_value = before + rng.choice((1, 2, 3)) * custodian.mgmt_fee_daily
             truth.append(Break("220601", kind, "market_value", _yuan(row.cost), _yuan(before), "fee_days"))
         elif kind == "unit_nav":  # a subscription confirmed by the registrar but not booked by the manager
-            manager.units = custodian.units - rng.randrange(1, 50) * 1_000_000
+            # 0.1–2 % of the shares: enough to move the unit NAV at its 4 published decimals
+            gap = max(1_000_000, round(custodian.units * rng.uniform(0.001, 0.02)))
+            manager.units = custodian.units - gap
             r = manager.row("4001")
             r.quantity, r.cost, r.market_value = manager.units / 100, manager.units, manager.units
             truth.append(Break("4001", kind, "quantity", r.quantity, custodian.units / 100, "shares"))

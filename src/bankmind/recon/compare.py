@@ -58,6 +58,13 @@ _BREAK_KEYS = (
     "difference",
     "explanation",
 )
+_DERIVED_FROM = {
+    "market_value": {"quantity", "price"},
+    "appreciation": {"quantity", "price", "market_value", "cost"},
+    "cost": {"quantity"},
+    "unit_cost": {"quantity", "cost"},
+}
+"""Fields that follow from others on the same row: not a separate root cause."""
 _ACCRUAL = re.compile(r"应收利息|应计利息|应收股利|应收红利")
 _FEE = re.compile(r"管理人报酬|管理费|托管费|销售服务费|运营服务费|投资顾问费|业绩报酬|审计费|信息披露费")
 
@@ -147,14 +154,26 @@ def reconcile(
     for name, column in result.columns.items():
         for code, m_value, c_value in column.pairs.select("subject_code", "left", "right").iter_rows():
             differing.setdefault(code, []).append((name, m_value, c_value))
+    only_custodian = list(result.only_right["subject_code"])
+    only_manager = list(result.only_left["subject_code"])
+    everyone = {**c_rows, **m_rows}
+    changed = {*differing, *only_custodian, *only_manager}
+    roots = _roots(changed, everyone)
     breaks: list[Break] = []
-    for code in result.only_right["subject_code"]:
-        breaks.append(_missing(c_rows[code], "missing_in_manager"))
-    for code in result.only_left["subject_code"]:
-        breaks.append(_missing(m_rows[code], "missing_in_custodian"))
-    roots = _roots(differing, m_rows)
+    sides: tuple[tuple[list[str], dict[str, ValuationRow], BreakKind], ...] = (
+        (only_custodian, c_rows, "missing_in_manager"),
+        (only_manager, m_rows, "missing_in_custodian"),
+    )
+    for codes, rows, kind in sides:
+        for code in codes:
+            breaks.append(_missing(rows[code], kind, knock_on=code not in roots))
     for code in sorted(differing, key=lambda c: (c not in roots, c)):
-        breaks.extend(_field_breaks(m_rows[code], c_rows[code], differing[code], knock_on=code not in roots))
+        kind_row = _kind_source(m_rows[code], m_rows)
+        breaks.extend(
+            _field_breaks(
+                m_rows[code], c_rows[code], differing[code], knock_on=code not in roots, label=kind_row
+            )
+        )
     breaks.extend(_footer_breaks(manager, custodian, tol))
     nav_diff = _diff(manager.nav, custodian.nav)
     summary = Summary(
@@ -180,27 +199,69 @@ def _frame(rows: list[ValuationRow]) -> pl.DataFrame:
     return pl.DataFrame(data, schema={"subject_code": pl.String, **{f: pl.Float64 for f in FIELDS}})
 
 
-def _roots(differing: Mapping[str, object], rows: Mapping[str, ValuationRow]) -> set[str]:
-    """Codes whose difference is their own: leaves, and parents none of whose children differ."""
-    parents = {rows[c].parent_code for c in differing if rows[c].parent_code}
-    return {c for c in differing if c not in parents and not rows[c].is_appreciation}
+def _roots(changed: set[str], rows: Mapping[str, ValuationRow]) -> set[str]:
+    """Codes whose difference is their own (not the sum or mirror of another row's):
+
+    - a parent whose child differs or is on one side only follows that child;
+    - an 估值增值 memo row (`…99…`) mirrors its position's appreciation: its own only when no
+      other changed row holds the same security;
+    - 实收资本 rows explain the unit-NAV break, which is reported from the footer.
+    """
+    parents = {rows[c].parent_code for c in changed if rows[c].parent_code}
+    securities = {_security(c) for c in changed if not rows[c].is_appreciation and _security(c)}
+    roots = set()
+    for code in changed:
+        row = rows[code]
+        if code in parents or "实收资本" in (row.subject_name or ""):
+            continue
+        if row.is_appreciation and _security(code) in securities:
+            continue
+        roots.add(code)
+    return roots
 
 
-def _kind(row: ValuationRow, name: str) -> BreakKind:
-    label = f"{row.subject_name or ''}"
+def _security(code: str) -> str:
+    """The security part of a position's code (`11020101600309` -> `600309`), '' for subjects."""
+    return code[8:] if len(code) > 8 else ""
+
+
+def _kind_source(row: ValuationRow, rows: Mapping[str, ValuationRow]) -> str:
+    """The names of a row and its ancestors: an accrual leaf is often named after the bond."""
+    names = []
+    current: ValuationRow | None = row
+    while current is not None:
+        names.append(current.subject_name or "")
+        current = rows.get(current.parent_code) if current.parent_code else None
+    return " ".join(names)
+
+
+def _kind(row: ValuationRow, name: str, label: str) -> BreakKind:
     if _FEE.search(label) and name in MONEY_FIELDS:
         return "fee"
     if _ACCRUAL.search(label) and name in MONEY_FIELDS:
         return "accrual"
+    if row.is_appreciation and name in MONEY_FIELDS:
+        return "appreciation"
     return _FIELD_KIND[name]
 
 
 def _field_breaks(
-    m: ValuationRow, c: ValuationRow, fields: list[tuple[str, float | None, float | None]], *, knock_on: bool
+    m: ValuationRow,
+    c: ValuationRow,
+    fields: list[tuple[str, float | None, float | None]],
+    *,
+    knock_on: bool,
+    label: str,
 ) -> list[Break]:
+    """One break per differing field; on a root row, the fields that follow from another differing
+    field of the same row (market value from quantity or price, appreciation from market value or
+    cost) are reported as knock-on."""
     out = []
+    names = {name for name, _, _ in fields}
     for name, m_value, c_value in fields:
-        kind = _kind(m, name)
+        kind = _kind(m, name, label)
+        derived = bool(_DERIVED_FROM.get(name, set()) & names)
+        row_knock_on = knock_on or derived
         facts = BreakFacts(
             kind=kind, field=name, subject_name=m.subject_name or m.subject_code,
             manager=m_value, custodian=c_value,
@@ -209,7 +270,8 @@ def _field_breaks(
             status=" ".join(s for s in (m.status, c.status) if s) or None,
         )  # fmt: skip
         cause = explain(facts)
-        text = cause.text if not knock_on else f"{cause.text}（下级科目差异的汇总结果）"
+        origin = "下级科目" if knock_on else "同一科目其他字段"
+        text = cause.text if not row_knock_on else f"{cause.text}（{origin}差异的结果）"
         out.append(
             Break(
                 subject_code=m.subject_code,
@@ -220,8 +282,8 @@ def _field_breaks(
                 custodian=c_value,
                 difference=_diff(m_value, c_value),
                 explanation=text,
-                cause=cause.code if not knock_on else "knock_on",
-                knock_on=knock_on,
+                cause=cause.code if not row_knock_on else "knock_on",
+                knock_on=row_knock_on,
                 manager_cell=m.source.get(name),
                 custodian_cell=c.source.get(name),
             )
@@ -229,7 +291,7 @@ def _field_breaks(
     return out
 
 
-def _missing(row: ValuationRow, kind: BreakKind) -> Break:
+def _missing(row: ValuationRow, kind: BreakKind, *, knock_on: bool) -> Break:
     name = row.subject_name or row.subject_code
     cause = explain(
         BreakFacts(kind=kind, field="subject_code", subject_name=name, manager=None, custodian=None)
@@ -239,7 +301,8 @@ def _missing(row: ValuationRow, kind: BreakKind) -> Break:
         subject_code=row.subject_code, subject_name=row.subject_name, kind=kind, field="market_value",
         manager=value if kind == "missing_in_custodian" else None,
         custodian=value if kind == "missing_in_manager" else None,
-        difference=None, explanation=cause.text, cause=cause.code,
+        difference=None, explanation=cause.text, knock_on=knock_on,
+        cause="knock_on" if knock_on else cause.code,
         manager_cell=row.source.get("subject_code") if kind == "missing_in_custodian" else None,
         custodian_cell=row.source.get("subject_code") if kind == "missing_in_manager" else None,
     )  # fmt: skip
