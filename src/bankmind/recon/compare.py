@@ -32,7 +32,7 @@ from bankmind.recon.matching import compare_tables
 from bankmind.recon.severity import Severity, severity, unit_nav_error
 from bankmind.recon.types import ValuationRow, ValuationTable
 
-__all__ = ["Break", "Reconciliation", "Summary", "Tolerances", "reconcile"]
+__all__ = ["Break", "Reconciliation", "Summary", "Tolerances", "reconcile", "rows_frame"]
 
 BreakKind = Literal[
     "missing_in_manager", "missing_in_custodian", "quantity", "price", "cost", "market_value",
@@ -143,7 +143,7 @@ def reconcile(
 ) -> Reconciliation:
     """Every break between the manager's and the custodian's table (see the module docstring)."""
     tol = tolerances or Tolerances()
-    left, right = _frame(manager.rows), _frame(custodian.rows)
+    left, right = rows_frame(manager.rows), rows_frame(custodian.rows)
     result = compare_tables(
         left, right, on=["subject_code"], columns=list(FIELDS),
         abs_tol=dict(tol.absolute), rel_tol=dict(tol.relative), blank_equals_zero=set(FIELDS),
@@ -192,7 +192,9 @@ def reconcile(
 
 
 # rows ---------------------------------------------------------------------------------------------
-def _frame(rows: list[ValuationRow]) -> pl.DataFrame:
+def rows_frame(rows: list[ValuationRow]) -> pl.DataFrame:
+    """The compared fields of a table's rows as a polars frame keyed by subject code (the frame
+    `reconcile` compares; the benchmark hands the same one to datacompy)."""
     data: dict[str, list[Any]] = {"subject_code": [r.subject_code for r in rows]}
     for name in FIELDS:
         data[name] = [_float(getattr(r, name)) for r in rows]
