@@ -10,8 +10,9 @@ from pathlib import Path
 
 import typer
 
-from bankmind.cli.output import Format, emit_json, emit_table, out
+from bankmind.cli.output import Format, emit_json, emit_table, err, out, progress_bar
 from bankmind.recon import parse_table
+from bankmind.recon.batch import run_batch
 from bankmind.recon.compare import Tolerances, reconcile
 
 app = typer.Typer(
@@ -72,3 +73,29 @@ def compare(
     )
     for b in result.breaks:
         out.print(f"[{b.kind}] {b.subject_code or '-'} {b.explanation}", markup=False)
+
+
+@app.command()
+def batch(
+    folder: Path = typer.Argument(..., help="A folder of managers' and custodians' valuation tables."),
+    report_dir: Path = typer.Option(..., "--out", help="Where the workbook and one JSON per pair go."),
+    workers: int = typer.Option(2, "--workers", min=1, max=64, help="Processes reading files in parallel."),
+    abs_tol: float = typer.Option(0.01, "--abs-tol", min=0, help="Tolerance for money fields, in yuan."),
+    fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
+) -> None:
+    """Reconcile every manager/custodian pair in a folder (paired by product and date; the file
+    names say which side is which: 管理人/manager, 托管人/custodian). Exit 1 when a file was left
+    unpaired or unread (listed with the reason)."""
+    with progress_bar("recon batch") as update:
+        report = run_batch(folder, report_dir, workers=workers, abs_tol=abs_tol, progress=update)
+    if fmt == Format.json:
+        emit_json(report)
+    else:
+        emit_table(
+            [p.model_dump() for p in report.pairs],
+            ["product", "valuation_date", "severity", "breaks", "rows_compared", "report"],
+            title=f"{len(report.pairs)} pairs -> {report_dir / (report.workbook or '')}",
+        )
+        for u in report.unpaired:
+            err.print(f"unpaired {u.file}: {u.reason}", markup=False)
+    raise typer.Exit(1 if report.unpaired else 0)

@@ -655,7 +655,7 @@ def write_table(fund: Fund, layout: Layout | str, path: Path) -> Path:
         with path.open("w", encoding=spec.encoding, newline="") as fh:
             csv.writer(fh).writerows([["" if c is None else c for c in row] for row in grid])
     elif spec.fmt == "xlsx":
-        from openpyxl import Workbook  # type: ignore[import-untyped]
+        from openpyxl import Workbook
 
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("估值表")

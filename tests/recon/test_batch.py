@@ -1,0 +1,60 @@
+"""`recon batch`: a folder of generated manager/custodian tables paired by product and date, a
+JSON per pair and one workbook; files that cannot be paired or read are listed, not guessed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from bankmind.eval.recon_tables import generate_pair
+
+
+def folder_of_pairs(root: Path, count: int) -> Path:
+    folder = root / "估值表"
+    folder.mkdir()
+    for seed in range(count):
+        (manager, custodian), _ = generate_pair(
+            seed, "text_csv", "std_xlsx", breaks=("quantity",) if seed % 2 else (), out_dir=root / f"g{seed}"
+        )
+        manager.rename(folder / f"{seed:02d}_管理人{manager.suffix}")
+        custodian.rename(folder / f"{seed:02d}_托管人{custodian.suffix}")
+    return folder
+
+
+def test_batch_pairs_reconciles_and_writes_the_reports(run: Callable[..., Any], tmp_path: Path) -> None:
+    folder = folder_of_pairs(tmp_path, 4)
+    (folder / "坏文件_托管人.xlsx").write_bytes(b"not a workbook")
+    out = tmp_path / "核对结果"
+    result = run("recon", "batch", str(folder), "--out", str(out), "--workers", "1", "--format", "json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 1  # the unreadable file is listed
+    assert len(report["pairs"]) == 4
+    assert [u["file"] for u in report["unpaired"]] == ["坏文件_托管人.xlsx"]
+    by_breaks = sorted(p["breaks"] > 0 for p in report["pairs"])
+    assert by_breaks == [False, False, True, True]
+    first = json.loads((out / report["pairs"][0]["report"]).read_text(encoding="utf-8"))
+    assert set(first) == {"manager", "custodian", "summary", "breaks"}
+    book = load_workbook(out / report["workbook"])
+    assert book.sheetnames[0] == "汇总" and "未配对" in book.sheetnames
+    assert book["汇总"].max_row == 5 and len(book.sheetnames) == 2 + 2  # two products with breaks
+
+
+def test_two_files_that_do_not_say_their_side_are_not_guessed(
+    run: Callable[..., Any], tmp_path: Path
+) -> None:
+    folder = folder_of_pairs(tmp_path, 1)
+    for path in folder.iterdir():
+        path.rename(folder / path.name.replace("管理人", "甲").replace("托管人", "乙"))
+    result = run("recon", "batch", str(folder), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert result.exit_code == 1 and "a pair needs one of each" in result.stderr
+
+
+def test_an_empty_or_missing_folder_is_a_clear_error(run: Callable[..., Any], tmp_path: Path) -> None:
+    assert run("recon", "batch", str(tmp_path / "nowhere"), "--out", str(tmp_path / "o")).exit_code == 2
+    (tmp_path / "empty").mkdir()
+    result = run("recon", "batch", str(tmp_path / "empty"), "--out", str(tmp_path / "o"))
+    assert result.exit_code == 2 and "no .xls, .xlsx or .csv files" in result.stderr
