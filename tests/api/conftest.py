@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -100,3 +102,19 @@ def login(client: TestClient) -> Callable[..., str]:
         return _token(client.get("/uploads").text)
 
     return log_in
+
+
+@pytest.fixture
+def finished_job(client: TestClient) -> Callable[..., dict[str, Any]]:
+    """Poll `/api/jobs/{id}` (the job's url) until it has succeeded or failed; return the job."""
+
+    def wait(url: str, headers: dict[str, str] | None = None, timeout: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            job: dict[str, Any] = client.get(url, headers=headers or {}).json()
+            if job["status"] in ("succeeded", "failed"):
+                return job
+            assert time.monotonic() < deadline, job
+            time.sleep(0.05)
+
+    return wait

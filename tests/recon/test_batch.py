@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
 
+from bankmind.config import Settings
 from bankmind.eval.recon_tables import generate_pair
+from bankmind.recon.runs import list_runs
+from bankmind.store import Store
 
 
 def folder_of_pairs(root: Path, count: int) -> Path:
@@ -58,3 +62,22 @@ def test_an_empty_or_missing_folder_is_a_clear_error(run: Callable[..., Any], tm
     (tmp_path / "empty").mkdir()
     result = run("recon", "batch", str(tmp_path / "empty"), "--out", str(tmp_path / "o"))
     assert result.exit_code == 2 and "no .xls, .xlsx or .csv files" in result.stderr
+
+
+def test_saved_runs_tell_the_next_run_what_is_carried_over(
+    run: Callable[..., Any], tmp_path: Path, settings: Settings
+) -> None:
+    folder = folder_of_pairs(tmp_path, 2)
+    args = ("recon", "batch", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", "--save")
+    first = json.loads(run(*args, "--format", "json").stdout)["pairs"]
+    assert all(p["run_id"] and p["new_breaks"] == p["breaks"] and p["carried_breaks"] == 0 for p in first)
+    assert run(*args).exit_code == 0  # the table, with the new and carried-over counts
+    again = json.loads(run(*args, "--format", "json").stdout)["pairs"]
+    assert [p["carried_breaks"] for p in again] == [p["breaks"] for p in first]
+    with closing(Store.open(settings)) as store:
+        runs = list_runs(store, None)
+    assert len(runs) == 6 and sum(r.new_breaks for r in runs) == sum(p["breaks"] for p in first)
+    (manager, custodian) = sorted(folder.iterdir())[:2]
+    single = run("recon", "compare", str(manager), str(custodian), "--save", "--format", "json")
+    assert single.exit_code == 0 and "carried over" in single.stderr
+    assert json.loads(single.stdout)["summary"]["breaks"] >= 0

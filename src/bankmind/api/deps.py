@@ -17,12 +17,14 @@ from starlette.concurrency import run_in_threadpool
 from bankmind.api.sessions import CSRF_FIELD, CSRF_HEADER, SessionSigner, csrf_refused, tokens_match
 from bankmind.config import Settings
 from bankmind.errors import AuthenticationFailed
+from bankmind.guard.gateway import Gateway
 from bankmind.store import Store
 from bankmind.store.jobs import JobRunner
 from bankmind.store.users import get_principal, resolve_api_key
 from bankmind.types import Principal
 
 __all__ = [
+    "GatewayDep",
     "OptionalPrincipalDep",
     "PrincipalDep",
     "RunnerDep",
@@ -48,6 +50,11 @@ async def _runner(request: Request) -> JobRunner:
     return cast(JobRunner, request.app.state.runner)
 
 
+async def _gateway(request: Request) -> Gateway:
+    """The model gateway the `/v1` router's lifespan builds."""
+    return cast(Gateway, request.app.state.gateway)
+
+
 async def _sessions(request: Request) -> SessionSigner:
     return cast(SessionSigner, request.app.state.sessions)
 
@@ -56,6 +63,7 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 StoreDep = Annotated[Store, Depends(_store)]
 RunnerDep = Annotated[JobRunner, Depends(_runner)]
 SessionsDep = Annotated[SessionSigner, Depends(_sessions)]
+GatewayDep = Annotated[Gateway, Depends(_gateway)]
 
 
 async def _resolve(request: Request, store: Store, sessions: SessionSigner) -> Principal | None:

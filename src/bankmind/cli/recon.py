@@ -6,14 +6,37 @@ Exit codes: 0 when the file was parsed (failed self-checks are listed in `checks
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from bankmind.cli.output import Format, emit_json, emit_table, err, out, progress_bar
+from bankmind.config import load_settings
 from bankmind.recon import parse_table
 from bankmind.recon.batch import run_batch
 from bankmind.recon.compare import Tolerances, reconcile
+from bankmind.recon.runs import save_run
+from bankmind.store import Store
+
+_SAVE = typer.Option(
+    False, "--save", help="Keep the result as a run (workbench 估值核对): breaks new vs carried over."
+)
+
+
+@contextmanager
+def _store(wanted: bool = True) -> Iterator[Store | None]:
+    """The store of BANKMIND_HOME when `wanted` (it is created and migrated if new), else None."""
+    if not wanted:
+        yield None
+        return
+    store = Store.open(load_settings())
+    try:
+        yield store
+    finally:
+        store.close()
+
 
 app = typer.Typer(
     help="Valuation reconciliation (估值表核对): parse valuation tables, compare manager and custodian.",
@@ -58,10 +81,20 @@ def compare(
     manager: Path = typer.Argument(..., help="The fund manager's valuation table."),
     custodian: Path = typer.Argument(..., help="The custodian's valuation table of the same fund and day."),
     abs_tol: float = typer.Option(0.01, "--abs-tol", min=0, help="Tolerance for money fields, in yuan."),
+    save: bool = _SAVE,
     fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
 ) -> None:
     """Every break between the two tables, with its likely cause, and the severity."""
     result = reconcile(parse_table(manager), parse_table(custodian), tolerances=Tolerances.money(abs_tol))
+    if save:
+        with _store() as store:
+            assert store is not None
+            run = save_run(store, result, manager_file=manager.name, custodian_file=custodian.name)
+        err.print(
+            f"saved as run {run.id}: {run.new_breaks} new, {run.carried_breaks} carried over, "
+            f"{run.cleared} cleared since the previous run",
+            markup=False,
+        )
     if fmt == Format.json:
         emit_json(result.contract_dict())
         return
@@ -81,19 +114,21 @@ def batch(
     report_dir: Path = typer.Option(..., "--out", help="Where the workbook and one JSON per pair go."),
     workers: int = typer.Option(2, "--workers", min=1, max=64, help="Processes reading files in parallel."),
     abs_tol: float = typer.Option(0.01, "--abs-tol", min=0, help="Tolerance for money fields, in yuan."),
+    save: bool = _SAVE,
     fmt: Format = typer.Option(Format.text, "--format", help="text or json."),
 ) -> None:
     """Reconcile every manager/custodian pair in a folder (paired by product and date; the file
     names say which side is which: 管理人/manager, 托管人/custodian). Exit 1 when a file was left
     unpaired or unread (listed with the reason)."""
-    with progress_bar("recon batch") as update:
-        report = run_batch(folder, report_dir, workers=workers, abs_tol=abs_tol, progress=update)
+    with progress_bar("recon batch") as update, _store(save) as store:
+        report = run_batch(folder, report_dir, workers=workers, abs_tol=abs_tol, progress=update, store=store)
     if fmt == Format.json:
         emit_json(report)
     else:
         emit_table(
             [p.model_dump() for p in report.pairs],
-            ["product", "valuation_date", "severity", "breaks", "rows_compared", "report"],
+            ["product", "valuation_date", "severity", "breaks", "rows_compared", "report"]
+            + (["new_breaks", "carried_breaks"] if save else []),
             title=f"{len(report.pairs)} pairs -> {report_dir / (report.workbook or '')}",
         )
         for u in report.unpaired:

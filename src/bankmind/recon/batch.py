@@ -20,28 +20,31 @@ from __future__ import annotations
 import json
 import multiprocessing
 import re
+import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from pydantic import BaseModel, ConfigDict
 
 from bankmind.errors import BankmindError, InputError
 from bankmind.recon.compare import Reconciliation, Tolerances, reconcile
 from bankmind.recon.parse import parse_table
+from bankmind.recon.runs import save_run
 from bankmind.recon.types import ValuationTable
+from bankmind.recon.workbook import ProductSheet, write_workbook
+from bankmind.store import Store
 
-__all__ = ["BatchReport", "PairResult", "Unpaired", "run_batch"]
+__all__ = ["BatchReport", "PairResult", "Paired", "Unpaired", "reconcile_folder", "run_batch"]
 
 SUFFIXES = frozenset({".xls", ".xlsx", ".csv"})
 WORKBOOK = "核对汇总.xlsx"
+IN_PROCESS_FILES = 8
+"""Up to this many files are parsed in this process: a worker pool takes longer to start."""
 _MANAGER = re.compile(r"管理人|基金公司|manager", re.IGNORECASE)
 _CUSTODIAN = re.compile(r"托管人|托管行|托管|custodian", re.IGNORECASE)
-_SEVERITY_FILL = {"ok": "C6EFCE", "minor": "FFEB9C", "report": "F8CBAD", "announce": "FF7C80"}
-_ROOT_FILL = PatternFill("solid", fgColor="FFF2CC")
 Progress = Callable[[float, str], None]
 
 
@@ -58,6 +61,10 @@ class PairResult(_Frozen):
     breaks: int
     severity: str
     report: str
+    run_id: str | None = None
+    """With `store`: the stored run, and how many of its breaks are new or carried over."""
+    new_breaks: int | None = None
+    carried_breaks: int | None = None
 
 
 class Unpaired(_Frozen):
@@ -71,44 +78,98 @@ class BatchReport(_Frozen):
     workbook: str | None
 
 
-def run_batch(
-    folder: Path, out: Path, *, workers: int = 2, abs_tol: float = 0.01, progress: Progress | None = None
-) -> BatchReport:
-    """Reconcile every manager/custodian pair in `folder` into `out` (see the module docstring)."""
+class Paired(_Frozen):
+    """A reconciled pair: the two files (relative to the folder) and the result."""
+
+    manager_file: str
+    custodian_file: str
+    result: Reconciliation
+
+
+def reconcile_folder(
+    folder: Path, *, workers: int = 2, abs_tol: float = 0.01, progress: Progress | None = None
+) -> tuple[list[Paired], list[Unpaired]]:
+    """Parse, pair and reconcile every table in `folder` (steps 1 and 2 of the module docstring)."""
     if not folder.is_dir():
         raise InputError(f"'{folder}' is not a folder of valuation tables")
     files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
     if not files:
         raise InputError(f"no .xls, .xlsx or .csv files in '{folder}'")
-    out.mkdir(parents=True, exist_ok=True)
     tables, unpaired = _parse_all(files, workers, progress)
     pairs, more = _pair(tables, folder)
-    unpaired += more
-    results: list[tuple[PairResult, Reconciliation]] = []
     tolerances = Tolerances.money(abs_tol)
-    for done, (manager, custodian) in enumerate(pairs, start=1):
-        m_path, m_table = manager
-        c_path, c_table = custodian
+    results = []
+    for done, ((m_path, m_table), (c_path, c_table)) in enumerate(pairs, start=1):
         result = reconcile(m_table, c_table, tolerances=tolerances)
-        product = c_table.product or m_table.product or c_path.stem
-        day = str(c_table.valuation_date or m_table.valuation_date or "")
+        rel = (str(m_path.relative_to(folder)), str(c_path.relative_to(folder)))
+        results.append(Paired(manager_file=rel[0], custodian_file=rel[1], result=result))
+        if progress is not None:
+            progress(0.5 + 0.5 * done / len(pairs), c_table.product or c_path.name)
+    return results, sorted(unpaired + more, key=lambda u: u.file)
+
+
+def run_batch(
+    folder: Path,
+    out: Path,
+    *,
+    workers: int = 2,
+    abs_tol: float = 0.01,
+    progress: Progress | None = None,
+    store: Store | None = None,
+) -> BatchReport:
+    """Reconcile every manager/custodian pair in `folder` into `out` (see the module docstring);
+    with `store`, each pair is also kept as a run of one batch (`runs.save_run`)."""
+    pairs, unpaired = reconcile_folder(folder, workers=workers, abs_tol=abs_tol, progress=progress)
+    batch_id = str(uuid.uuid4())
+    out.mkdir(parents=True, exist_ok=True)
+    results: list[PairResult] = []
+    sheets: list[ProductSheet] = []
+    for pair in pairs:
+        result = pair.result
+        product = result.custodian.product or result.manager.product or Path(pair.custodian_file).stem
+        day = str(result.custodian.valuation_date or result.manager.valuation_date or "")
         report_path = out / f"{_safe(product)}_{day}.json"
         report_path.write_text(
             json.dumps(result.contract_dict(), ensure_ascii=False, indent=2), encoding="utf-8"
         )
-        pair_result = PairResult(
-            product=product, valuation_date=day,
-            manager_file=str(m_path.relative_to(folder)), custodian_file=str(c_path.relative_to(folder)),
-            rows_compared=result.summary.rows_compared, breaks=result.summary.breaks,
-            severity=result.summary.severity, report=report_path.name,
-        )  # fmt: skip
-        results.append((pair_result, result))
-        if progress is not None:
-            progress(0.5 + 0.5 * done / len(pairs), product)
-    workbook = _write_workbook(out / WORKBOOK, results, unpaired) if results or unpaired else None
-    return BatchReport(
-        pairs=[r for r, _ in results], unpaired=sorted(unpaired, key=lambda u: u.file), workbook=workbook
-    )
+        stored = None
+        if store is not None:
+            stored = save_run(
+                store, result, manager_file=pair.manager_file, custodian_file=pair.custodian_file,
+                batch_id=batch_id,
+            )  # fmt: skip
+        results.append(
+            PairResult(
+                product=product,
+                valuation_date=day,
+                manager_file=pair.manager_file,
+                custodian_file=pair.custodian_file,
+                rows_compared=result.summary.rows_compared,
+                breaks=result.summary.breaks,
+                severity=result.summary.severity,
+                report=report_path.name,
+                run_id=stored.id if stored else None,
+                new_breaks=stored.new_breaks if stored else None,
+                carried_breaks=stored.carried_breaks if stored else None,
+            )
+        )
+        sheets.append(
+            ProductSheet(
+                product=product,
+                valuation_date=day,
+                severity=result.summary.severity,
+                rows_compared=result.summary.rows_compared,
+                manager_file=pair.manager_file,
+                custodian_file=pair.custodian_file,
+                report=report_path.name,
+                breaks=result.breaks,
+            )
+        )
+    workbook = None
+    if results or unpaired:
+        write_workbook(out / WORKBOOK, sheets, [(u.file, u.reason) for u in unpaired])
+        workbook = WORKBOOK
+    return BatchReport(pairs=results, unpaired=unpaired, workbook=workbook)
 
 
 # parsing and pairing ------------------------------------------------------------------------------
@@ -124,9 +185,14 @@ def _parse_all(
 ) -> tuple[list[tuple[Path, ValuationTable]], list[Unpaired]]:
     tables: list[tuple[Path, ValuationTable]] = []
     unpaired: list[Unpaired] = []
-    # spawn: polars' thread pool does not survive fork
-    with ProcessPoolExecutor(max(1, workers), mp_context=multiprocessing.get_context("spawn")) as pool:
-        parsed_all = pool.map(_parse_one, files, chunksize=8)
+    with ExitStack() as stack:
+        if workers <= 1 or len(files) <= IN_PROCESS_FILES:
+            parsed_all: Iterator[ValuationTable | str] = map(_parse_one, files)
+        else:  # spawn: polars' thread pool does not survive fork
+            pool = stack.enter_context(
+                ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+            )
+            parsed_all = pool.map(_parse_one, files, chunksize=8)
         for done, (path, parsed) in enumerate(zip(files, parsed_all, strict=True), start=1):
             if isinstance(parsed, str):
                 unpaired.append(Unpaired(file=path.name, reason=f"not read: {parsed}"))
@@ -168,68 +234,3 @@ def _pair(tables: list[Side], folder: Path) -> tuple[list[tuple[Side, Side]], li
 
 def _safe(name: str) -> str:
     return re.sub(r"[^\w.-]+", "_", name)[:80] or "product"
-
-
-# the workbook -------------------------------------------------------------------------------------
-_SUMMARY = ("产品", "估值日期", "严重程度", "差异数", "比对行数", "管理人文件", "托管人文件", "报告")
-_BREAKS = (
-    "科目代码",
-    "科目名称",
-    "类型",
-    "字段",
-    "管理人",
-    "托管人",
-    "差额",
-    "说明",
-    "管理人单元格",
-    "托管人单元格",
-)
-
-
-def _write_workbook(
-    path: Path, results: list[tuple[PairResult, Reconciliation]], unpaired: list[Unpaired]
-) -> str:
-    book = Workbook()
-    summary = book.active
-    assert summary is not None
-    summary.title = "汇总"
-    summary.append(list(_SUMMARY))
-    for cell in summary[1]:
-        cell.font = Font(bold=True)
-    names: set[str] = {"汇总", "未配对"}
-    for pair, result in results:
-        summary.append([
-            pair.product, pair.valuation_date, pair.severity, pair.breaks, pair.rows_compared,
-            pair.manager_file, pair.custodian_file, pair.report,
-        ])  # fmt: skip
-        summary.cell(summary.max_row, 3).fill = PatternFill("solid", fgColor=_SEVERITY_FILL[pair.severity])
-        if result.breaks:
-            sheet = book.create_sheet(_sheet_name(pair.product, names))
-            sheet.append(list(_BREAKS))
-            for cell in sheet[1]:
-                cell.font = Font(bold=True)
-            for b in result.breaks:
-                sheet.append([
-                    b.subject_code, b.subject_name, b.kind, b.field, b.manager, b.custodian, b.difference,
-                    b.explanation, b.manager_cell, b.custodian_cell,
-                ])  # fmt: skip
-                if not b.knock_on:
-                    for cell in sheet[sheet.max_row]:
-                        cell.fill = _ROOT_FILL
-    if unpaired:
-        sheet = book.create_sheet("未配对")
-        sheet.append(["文件", "原因"])
-        for u in sorted(unpaired, key=lambda u: u.file):
-            sheet.append([u.file, u.reason])
-    book.save(path)
-    return path.name
-
-
-def _sheet_name(product: str, taken: set[str]) -> str:
-    """A sheet title Excel accepts (≤ 31 characters, none of []:*?/\\), unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", product)[:28] or "产品"
-    name, n = base, 2
-    while name in taken:
-        name, n = f"{base[:26]}~{n}", n + 1
-    taken.add(name)
-    return name

@@ -255,6 +255,69 @@ class KbChunk(Base):
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
+class ReconRun(Base):
+    """One stored reconciliation of a fund's manager and custodian tables for one valuation day.
+
+    `batch_id` groups the runs of one upload or folder; `previous_run_id` is the product's latest
+    earlier run, against which this run's breaks are new or carried over; `cleared` counts the
+    previous run's breaks that no longer appear. `header` holds both sides' title figures, `summary`
+    the `recon compare` summary.
+    """
+
+    __tablename__ = "recon_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    batch_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    product: Mapped[str | None] = mapped_column(String(300), index=True)
+    valuation_date: Mapped[date | None] = mapped_column(Date, index=True)
+    manager_file: Mapped[str] = mapped_column(String(500))
+    custodian_file: Mapped[str] = mapped_column(String(500))
+    severity: Mapped[str] = mapped_column(String(20))
+    breaks: Mapped[int] = mapped_column(Integer)
+    new_breaks: Mapped[int] = mapped_column(Integer)
+    carried_breaks: Mapped[int] = mapped_column(Integer)
+    cleared: Mapped[int] = mapped_column(Integer)
+    header: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous_run_id: Mapped[str | None] = mapped_column(String(36))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    owner_name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class ReconBreak(Base):
+    """One break of a stored run, with its follow-up: `status` open / explained / resolved, the
+    comment, who set it and when. `first_seen` is the valuation date the break first appeared on
+    (a carried-over break keeps its predecessor's); `narrative` is the verified model text, if any."""
+
+    __tablename__ = "recon_breaks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("recon_runs.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(400))
+    subject_code: Mapped[str | None] = mapped_column(String(100))
+    subject_name: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))
+    field: Mapped[str] = mapped_column(String(30))
+    manager: Mapped[float | None] = mapped_column(Float)
+    custodian: Mapped[float | None] = mapped_column(Float)
+    difference: Mapped[float | None] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text)
+    cause: Mapped[str] = mapped_column(String(50))
+    knock_on: Mapped[bool] = mapped_column(default=False)
+    manager_cell: Mapped[str | None] = mapped_column(String(100))
+    custodian_cell: Mapped[str | None] = mapped_column(String(100))
+    carried_over: Mapped[bool] = mapped_column(default=False)
+    first_seen: Mapped[date | None] = mapped_column(Date)
+    narrative: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    comment: Mapped[str | None] = mapped_column(Text)
+    status_by: Mapped[str | None] = mapped_column(String(100))
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 UNMODELLED_OBJECTS = frozenset({"kb_chunk_vectors", "ix_kb_chunk_vectors_kb_id_document_id"})
 """Objects the models do not describe: the pgvector side table, made on first use where the
 server has pgvector (`knowledge/vectors_pgvector.py`); schema comparisons leave them out."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
 
 from bankmind.api.deps import PrincipalDep, StoreDep
 from bankmind.errors import NotFound
@@ -20,9 +21,16 @@ from bankmind.store.jobs import JobView, get_job, list_jobs
 from bankmind.types import Principal
 from bankmind.web.render import is_htmx, render
 
-__all__ = ["JobFragment", "router", "visible_job", "visible_jobs"]
+__all__ = ["JobAccepted", "JobFragment", "router", "visible_job", "visible_jobs"]
 
 router = APIRouter(prefix="/api/jobs", tags=["jobs"])
+
+
+class JobAccepted(BaseModel):
+    """The answer to a request that started a job (202)."""
+
+    job_id: str
+    url: str = Field(description="Poll it for progress and the result.")
 
 
 @dataclass(frozen=True)

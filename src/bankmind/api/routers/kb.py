@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import func, select
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from bankmind.api.deps import PrincipalDep, StoreDep
+from bankmind.api.deps import GatewayDep, PrincipalDep, StoreDep
 from bankmind.errors import BankmindError, NotFound
 from bankmind.guard.audit import audited
 from bankmind.guard.gateway import Gateway
@@ -49,7 +49,6 @@ from bankmind.types import Principal
 __all__ = [
     "MAX_QUESTION_CHARS",
     "AskRequest",
-    "GatewayDep",
     "IndexDep",
     "KbAnswer",
     "KbCitation",
@@ -109,12 +108,7 @@ async def _index(request: Request) -> KnowledgeIndex:
     return cast(KnowledgeIndex, index)
 
 
-async def _gateway(request: Request) -> Gateway:
-    return cast(Gateway, request.app.state.gateway)
-
-
 IndexDep = Annotated[KnowledgeIndex, Depends(_index)]
-GatewayDep = Annotated[Gateway, Depends(_gateway)]
 
 router = APIRouter(prefix="/api/kb", tags=["kb"], lifespan=_lifespan)
 

@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bankmind.api.deps import PrincipalDep, RunnerDep, SettingsDep, StoreDep
+from bankmind.api.routers.jobs import JobAccepted
 from bankmind.api.routers.kb import IndexDep
 from bankmind.api.routers.uploads import read_upload
 from bankmind.config import Settings
@@ -82,11 +83,6 @@ class KbDocument(BaseModel):
     ingested_at: datetime
     sha256: str
     source_kept: bool = Field(description="The original file is stored, so re-index can rebuild it.")
-
-
-class JobAccepted(BaseModel):
-    job_id: str
-    url: str = Field(description="Poll it for progress and the result.")
 
 
 def documents(index: KnowledgeIndex, settings: Settings, kb: str) -> list[KbDocument]:

@@ -13,14 +13,14 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated, Any, cast
+from typing import Any
 
 import anyio
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from bankmind.api.deps import PrincipalDep
+from bankmind.api.deps import GatewayDep, PrincipalDep
 from bankmind.errors import BankmindError
 from bankmind.guard.gateway import Gateway, GatewayStream, ModelNotFound
 from bankmind.guard.gateway_types import (
@@ -50,13 +50,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 router = APIRouter(prefix="/v1", tags=["openai"], lifespan=_lifespan)
-
-
-async def _gateway(request: Request) -> Gateway:  # async: no worker-thread hop for a lookup
-    return cast(Gateway, request.app.state.gateway)
-
-
-GatewayDep = Annotated[Gateway, Depends(_gateway)]
 
 
 def _caller(request: Request) -> dict[str, str | None]:

@@ -20,11 +20,10 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
-from bankmind.api.deps import PrincipalDep, RunnerDep, SettingsDep, StoreDep
+from bankmind.api.deps import GatewayDep, PrincipalDep, RunnerDep, SettingsDep, StoreDep
 from bankmind.api.routers.jobs import JobFragment
 from bankmind.api.routers.kb import (
     MAX_QUESTION_CHARS,
-    GatewayDep,
     IndexDep,
     KbAnswer,
     KnowledgeBaseSummary,
