@@ -127,8 +127,8 @@ def batch(
     else:
         emit_table(
             [p.model_dump() for p in report.pairs],
-            ["product", "valuation_date", "severity", "breaks", "rows_compared", "report"]
-            + (["new_breaks", "carried_breaks"] if save else []),
+            ["product", "valuation_date", "severity", "breaks"]
+            + (["new_breaks", "carried_breaks"] if save else ["rows_compared", "report"]),
             title=f"{len(report.pairs)} pairs -> {report_dir / (report.workbook or '')}",
         )
         for u in report.unpaired:

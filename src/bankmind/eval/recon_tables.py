@@ -246,8 +246,10 @@ def generate_fund(seed: int, *, stocks: int = 100, bonds: int = 20) -> Fund:
     for mcode, mname, _, _ in _BOND_MARKETS:
         mine = [r for r in interest_rows if r.code.startswith(f"1204{mcode}")]
         rows += [Row(f"1204{mcode}", mname + "利息"), Row(f"1204{mcode}01", mname + "应收利息"), *mine]
+    head, word, _ = rng.choice(_PRODUCT_HEADS), rng.choice(_PRODUCT_WORDS), rng.randrange(1, 9)
     fund = Fund(
-        product=f"{rng.choice(_PRODUCT_HEADS)}{rng.choice(_PRODUCT_WORDS)}{rng.randrange(1, 9)}号基金",
+        # the seed in the name: two funds of one batch never share a product name and day
+        product=f"{head}{word}{seed % 1_000_000}号基金",
         manager=rng.choice(_MANAGERS),
         custodian=rng.choice(_CUSTODIANS),
         valuation_date=date(2025, 1, 2) + timedelta(days=rng.randrange(0, 360)),
