@@ -81,3 +81,23 @@ def test_saved_runs_tell_the_next_run_what_is_carried_over(
     single = run("recon", "compare", str(manager), str(custodian), "--save", "--format", "json")
     assert single.exit_code == 0 and "carried over" in single.stderr
     assert json.loads(single.stdout)["summary"]["breaks"] >= 0
+
+
+def test_tables_without_a_title_pair_by_their_file_names(run: Callable[..., Any], tmp_path: Path) -> None:
+    """An export without the title block: product and date come from the file names."""
+    folder = tmp_path / "无表头"
+    folder.mkdir()
+    (manager, custodian), _ = generate_pair(1, "text_csv", "text_csv", ("price",), out_dir=tmp_path / "g")
+    for path, side in ((manager, "管理人"), (custodian, "托管人")):
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        body = lines[next(i for i, line in enumerate(lines) if line.startswith("科目代码")) :]
+        (folder / f"稳健一号_2025-03-27_{side}.csv").write_text("\n".join(body), encoding="utf-8")
+    (folder / "无日期_管理人.csv").write_text("\n".join(body), encoding="utf-8")
+    result = run(
+        "recon", "batch", str(folder), "--out", str(tmp_path / "o"), "--workers", "1", "--format", "json"
+    )
+    report = json.loads(result.stdout)
+    assert [(p["product"], p["valuation_date"]) for p in report["pairs"]] == [("稳健一号", "2025-03-27")]
+    assert report["pairs"][0]["breaks"] > 0
+    assert [u["file"] for u in report["unpaired"]] == ["无日期_管理人.csv"]
+    assert "file name" in report["unpaired"][0]["reason"]

@@ -5,7 +5,8 @@
     report.unpaired      # files that found no partner, each with the reason
 
 1. Every file is parsed (in parallel); a file that cannot be read is listed with its error.
-2. Files pair up by product and valuation date from their title blocks. Which side is the
+2. Files pair up by product and valuation date from their title blocks (from the file name when
+   the title has none: `稳健一号_20250327_管理人.csv`). Which side is the
    manager's and which the custodian's comes from the file name (管理人/manager/基金公司 vs
    托管人/custodian/托管行); a product-day with other than one file of each side is listed as
    unpaired with the reason, never guessed.
@@ -17,6 +18,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import multiprocessing
 import re
@@ -44,6 +46,7 @@ WORKBOOK = "核对汇总.xlsx"
 IN_PROCESS_FILES = 8
 """Up to this many files are parsed in this process: a worker pool takes longer to start."""
 _MANAGER = re.compile(r"管理人|基金公司|manager", re.IGNORECASE)
+_NAME_DATE = re.compile(r"(20\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 _CUSTODIAN = re.compile(r"托管人|托管行|托管|custodian", re.IGNORECASE)
 Progress = Callable[[float, str], None]
 
@@ -210,12 +213,17 @@ def _pair(tables: list[Side], folder: Path) -> tuple[list[tuple[Side, Side]], li
     groups: dict[tuple[str, str], list[Side]] = defaultdict(list)
     unpaired: list[Unpaired] = []
     for path, table in tables:
-        if not table.product or not table.valuation_date:
-            unpaired.append(
-                Unpaired(file=path.name, reason="no product or valuation date in its title block")
-            )
+        product = table.product or _name_product(path)
+        day = str(table.valuation_date or _name_date(path) or "")
+        if not product or not day:
+            reason = "no product or valuation date in its title block or its file name"
+            unpaired.append(Unpaired(file=path.name, reason=reason))
             continue
-        groups[table.product, str(table.valuation_date)].append((path, table))
+        if not table.product or not table.valuation_date:  # the file name stands in for the title
+            table = table.model_copy(
+                update={"product": product, "valuation_date": dt.date.fromisoformat(day)}
+            )
+        groups[product, day].append((path, table))
     pairs = []
     for (product, day), sides in sorted(groups.items()):
         managers = [s for s in sides if _MANAGER.search(s[0].name)]
@@ -230,6 +238,23 @@ def _pair(tables: list[Side], folder: Path) -> tuple[list[tuple[Side, Side]], li
         )
         unpaired += [Unpaired(file=str(p.relative_to(folder)), reason=reason) for p, _ in sides]
     return pairs, unpaired
+
+
+def _name_date(path: Path) -> dt.date | None:
+    """A valuation date written in the file name (`20250327`, `2025-03-27`), when the title has none."""
+    for match in _NAME_DATE.finditer(path.stem):
+        try:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+    return None
+
+
+def _name_product(path: Path) -> str:
+    """The file name without its date and side words, when the title names no product: the two
+    sides' files of one product then share it (`稳健一号_20250327_管理人.xls`)."""
+    rest = _CUSTODIAN.sub("", _MANAGER.sub("", _NAME_DATE.sub("", path.stem)))
+    return rest.strip(" _-.()（）")
 
 
 def _safe(name: str) -> str:
