@@ -114,6 +114,8 @@ REFUSED: list[tuple[str, Callable[[], bytes], str, dict[str, Any], frozenset[str
     ("wrong-type-name-lies", f.text_pdf, "估值表.xlsx", {}, VALUATION_PLACE, UnsupportedFormat,
      ["is a PDF document (its name says .xlsx, its content does not)"]),
     ("binary", f.binary_garbage, "notes.txt", {}, None, UnsupportedFormat, ["binary data", "Upload a PDF"]),
+    ("binary-here", f.binary_garbage, "估值表.xls", {}, VALUATION_PLACE, UnsupportedFormat,
+     ["binary data", "this place accepts Excel workbook (.xlsx)"]),
     ("zip-bomb", lambda: f.xlsx_bomb(20 * MB), "估值表.xlsx", {"zip_max_uncompressed": 10 * MB}, None,
      ZipBomb, ["over the limit of 10 MB", "BANKMIND_ZIP_MAX_UNCOMPRESSED"]),
     ("zip-bomb-ratio", lambda: f.xlsx_bomb(5 * MB), "估值表.xlsx", {}, None, ZipBomb,

@@ -50,6 +50,7 @@ def test_home_has_one_card_per_navigation_entry(logged_in: LoggedIn) -> None:
         "/jobs",
         "/uploads",
         "/kb",
+        "/recon",
     ]
     assert "alice · 托管部" in topbar
 

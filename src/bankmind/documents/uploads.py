@@ -79,7 +79,15 @@ def check_content(
         raise EmptyFile(f"{who} is empty (0 bytes); check that it was saved completely and upload it again.")
     if len(data) > settings.upload_max_bytes:
         raise _too_large(who, settings.upload_max_bytes, len(data))
-    sniffed = sniff(data, filename)
+    try:
+        sniffed = sniff(data, filename)
+    except UnsupportedFormat as exc:
+        if allowed_kinds is None:
+            raise
+        # what the file is, then what this place takes (not the general advice of every other place)
+        what = exc.message.split(";")[0].rstrip(".")
+        accepted = accepted_kinds_label(allowed_kinds) or "no file types"
+        raise UnsupportedFormat(f"{what}; this place accepts {accepted}.") from exc
     if allowed_kinds is not None and sniffed.kind not in allowed_kinds:
         raise _wrong_kind(who, sniffed, allowed_kinds)
     if sniffed.kind in _ZIP_KINDS:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["BreakFacts", "Cause", "explain"]
+__all__ = ["FIELD_LABELS", "BreakFacts", "Cause", "explain"]
 
 DAILY_LIMIT = 0.20
 """Largest one-day price move considered (20 %: the ChiNext/STAR daily limit; main boards 10 %)."""
@@ -146,11 +146,26 @@ def _difference(f: BreakFacts) -> str:
     return f"{f.subject_name}: {_difference_text(f)}。"
 
 
+FIELD_LABELS = {
+    "quantity": "数量",
+    "unit_cost": "单位成本",
+    "cost": "成本",
+    "price": "市价",
+    "market_value": "市值",
+    "appreciation": "估值增值",
+    "nav": "基金资产净值",
+    "unit_nav": "基金单位净值",
+    "subject_code": "科目代码",
+}
+"""The compared fields as the tables head them (what operations staff read in an explanation)."""
+
+
 def _difference_text(f: BreakFacts) -> str:
+    label = FIELD_LABELS.get(f.field, f.field)
     if f.manager is None or f.custodian is None:
-        return f"{f.field} 管理人 {_num(f.manager)}，托管人 {_num(f.custodian)}"
+        return f"{label} 管理人 {_num(f.manager)}，托管人 {_num(f.custodian)}"
     difference = _num(f.manager - f.custodian)
-    return f"{f.field} 管理人 {_num(f.manager)}，托管人 {_num(f.custodian)}，差额 {difference}"
+    return f"{label} 管理人 {_num(f.manager)}，托管人 {_num(f.custodian)}，差额 {difference}"
 
 
 def _num(value: float | None) -> str:

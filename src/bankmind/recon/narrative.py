@@ -34,6 +34,7 @@ from bankmind.errors import BankmindError
 from bankmind.guard.gateway import Gateway
 from bankmind.guard.gateway_types import ChatCompletionRequest, RequestMessage
 from bankmind.llm.reasoning import is_r1_style, split_reasoning
+from bankmind.recon.causes import FIELD_LABELS
 from bankmind.recon.compare import Break
 from bankmind.types import Principal
 
@@ -90,17 +91,6 @@ KIND_LABELS: dict[str, str] = {
     "fee": "应付费用不符",
     "nav": "基金资产净值不符",
     "unit_nav": "基金单位净值不符",
-}
-FIELD_LABELS: dict[str, str] = {
-    "quantity": "数量",
-    "unit_cost": "单位成本",
-    "cost": "成本",
-    "price": "估值价格",
-    "market_value": "市值",
-    "appreciation": "估值增值",
-    "nav": "基金资产净值",
-    "unit_nav": "基金单位净值",
-    "subject_code": "科目代码",
 }
 _FACT_LABELS = {
     "kind": "差异类型",

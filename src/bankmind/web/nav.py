@@ -102,6 +102,16 @@ register(
 )
 register(
     NavEntry(
+        "recon",
+        "/recon",
+        "估值核对",
+        "Valuation reconciliation",
+        "核对管理人与托管人的估值表，按严重程度汇总差异，逐条说明和跟进。",
+        "Reconcile the manager's and the custodian's valuation tables; breaks by severity, each followed up.",
+    )
+)
+register(
+    NavEntry(
         "admin",
         "/admin",
         "管理",

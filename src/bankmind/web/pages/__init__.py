@@ -13,6 +13,7 @@ from bankmind.web.pages import (
     jobs,
     kb,
     login,
+    recon,
     status,
     uploads,
 )
@@ -20,5 +21,6 @@ from bankmind.web.pages import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-for _module in (login, home, status, jobs, uploads, kb, admin, admin_users, admin_departments, admin_audit):
+_PAGES = (login, home, status, jobs, uploads, kb, recon, admin, admin_users, admin_departments, admin_audit)
+for _module in _PAGES:
     router.include_router(_module.router)
