@@ -19,7 +19,10 @@ six, xlsx, xls and csv mixed), by a process pool.
      value columns, blank = 0 as reconcile asks);
    * datacompy `PandasCompare` and `PolarsCompare` (the constructor runs the comparison) on the same
      row frames (pandas copies made outside the timing), join subject_code, abs_tol 0.01.
-   The ratio is datacompy's time over bankmind's.
+   Then the speed-up of `compare_tables` and of `reconcile` over each datacompy class: datacompy's
+   time over bankmind's, from the means (the medians in brackets), marked `ok` at >= 5x (the
+   issue's target). `reconcile` does more than datacompy here (it builds the frames from the parsed
+   rows, then breaks, causes and severity); `compare_tables` is the like-for-like figure.
 """
 
 from __future__ import annotations
@@ -54,6 +57,8 @@ QUICK = {"pairs": 50}
 ABS_TOL = 0.01
 WARMUP = 5
 MAX_BREAKS = 2
+TARGET = 5.0
+"""The issue's goal: bankmind at least this many times faster than datacompy, compare-only."""
 _T0 = time.perf_counter()
 _SPAWN = multiprocessing.get_context("spawn")  # polars' thread pool does not survive fork
 
@@ -300,22 +305,27 @@ def main(argv: list[str] | None = None) -> int:
         file=out,
     )
     print("\n## compare-only (per pair, same parsed tables, interleaved)", file=out)
-    base = statistics.mean(cmp["bankmind compare_tables"])
-    recon = statistics.mean(cmp["bankmind reconcile"])
-    print(
-        f"{'tool':<26}{'mean ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'total s':>9}"
-        f"{'x vs compare_tables':>21}{'x vs reconcile':>16}",
-        file=out,
-    )
+    print(f"{'tool':<26}{'mean ms':>9}{'p50 ms':>9}{'p95 ms':>9}{'total s':>9}", file=out)
     for name, xs in cmp.items():
         s = sorted(xs)
-        mean = statistics.mean(xs)
         print(
-            f"{name:<26}{_ms(mean):>9}{_ms(s[len(s) // 2]):>9}{_ms(s[int(len(s) * 0.95)]):>9}{sum(xs):>9.2f}"
-            f"{mean / base:>20.1f}x{mean / recon:>15.1f}x",
+            f"{name:<26}{_ms(statistics.mean(xs)):>9}{_ms(s[len(s) // 2]):>9}{_ms(s[int(len(s) * 0.95)]):>9}"
+            f"{sum(xs):>9.2f}",
             file=out,
         )
-    print("(x = that tool's mean / bankmind's mean: >1 means bankmind is faster)", file=out)
+    peers = [name for name in cmp if name.startswith("datacompy ")]
+    print(
+        f"\n## speed-up over datacompy (its time / bankmind's: mean, p50 in brackets; target >= {TARGET:g}x)",
+        file=out,
+    )
+    print(f"{'bankmind':<26}" + "".join(f"{'vs ' + p.split()[1]:>22}" for p in peers), file=out)
+    for ours in ("bankmind compare_tables", "bankmind reconcile"):
+        cells = []
+        for peer in peers:
+            mean = statistics.mean(cmp[peer]) / statistics.mean(cmp[ours])
+            p50 = statistics.median(cmp[peer]) / statistics.median(cmp[ours])
+            cells.append(f"{mean:.1f}x ({p50:.1f}x) {'ok' if mean >= TARGET else '--'}")
+        print(f"{ours.split()[1]:<26}" + "".join(f"{c:>22}" for c in cells), file=out)
 
     print("\n## end to end (read files -> parse -> reconcile -> JSON report)", file=out)
     print(f"{'workers':<9}{'wall s':>8}{'pairs/s':>9}{'ms/pair':>9}{'< 120 s':>9}", file=out)

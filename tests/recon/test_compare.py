@@ -4,14 +4,17 @@ difference found once, on the leaf, with its kind and likely cause; the real mus
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bankmind.recon import parse_table
-from bankmind.recon.compare import Tolerances, reconcile
+from bankmind.recon.compare import FIELDS, Tolerances, reconcile, rows_frame
+from bankmind.recon.types import ValuationRow
 
 from .tables import one_row_layout, write_csv, write_xlsx
 
@@ -109,3 +112,35 @@ def test_the_real_must_match_pair_has_no_breaks() -> None:
     )
     result = reconcile(parse_table(xls), parse_table(csv))
     assert result.breaks == [] and result.summary.severity == "ok" and result.summary.rows_compared == 136
+
+
+def test_rows_frame_reads_each_decimal_as_float_does() -> None:
+    texts = [
+        "0.1",
+        "-0",
+        "1E+3",
+        "2.675",
+        "123456789012.123456789",
+        "-0.000001",
+        "1.23456789012345678901",
+        None,
+    ]
+    rows = [
+        ValuationRow(
+            subject_code=f"1102{i:02d}",
+            raw_code=f"1102.{i:02d}",
+            level=2,
+            **{name: None if t is None else Decimal(t) for name in FIELDS},
+        )
+        for i, t in enumerate(texts)
+    ]
+    frame = rows_frame(rows)
+    assert frame["subject_code"].to_list() == [r.subject_code for r in rows]
+    for name in FIELDS:
+        for got, text in zip(frame[name].to_list(), texts, strict=True):
+            want = None if text is None else float(Decimal(text))
+            if want is None or got is None:
+                assert got is want
+            else:  # the same float to the bit, sign of zero included
+                assert got == want and math.copysign(1, got) == math.copysign(1, want)
+    assert rows_frame([]).schema == frame.schema

@@ -3,6 +3,7 @@ evaluation data, read at run time when present) and on generated frames run thro
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -288,6 +289,17 @@ def test_multi_column_keys_with_nulls_agree_with_datacompy() -> None:
     assert _our_counts(ours) == _datacompy_counts(theirs)
 
 
+def test_infinities_agree_with_datacompy() -> None:
+    # numpy.isclose, as datacompy: a finite number never equals an infinity, whatever the tolerance
+    df1 = pd.DataFrame({"k": range(5), "v": [5.0, np.inf, np.inf, -np.inf, 1.0]})
+    df2 = pd.DataFrame({"k": range(5), "v": [np.inf, np.inf, -np.inf, -np.inf, 1.0]})
+    for rel_tol in (0.0, 0.1):
+        theirs = datacompy.PandasCompare(df1, df2, join_columns=["k"], abs_tol=0.01, rel_tol=rel_tol)
+        ours = compare_tables(_pl(df1), _pl(df2), on=["k"], abs_tol=0.01, rel_tol=rel_tol)
+        assert _our_counts(ours) == _datacompy_counts(theirs)
+        assert ours.columns["v"].pairs["k"].to_list() == [0, 2]
+
+
 # -- our own behaviour -------------------------------------------------------------------------------
 
 
@@ -332,3 +344,61 @@ def test_bad_arguments_name_the_problem() -> None:
         compare_tables(frame, frame.rename({"k": "x"}), on=["k"])
     with pytest.raises(InputError, match="not in both tables"):
         compare_tables(frame, frame, on=["k"], columns=["nope"])
+
+
+def test_nan_equals_nan_and_null_equals_null_only() -> None:
+    nan = float("nan")
+    left = pl.DataFrame({"k": [1, 2, 3, 4, 5], "v": [nan, nan, 1.0, None, None]})
+    right = pl.DataFrame({"k": [1, 2, 3, 4, 5], "v": [nan, 1.0, nan, nan, None]})
+    for rel_tol in (0.0, 0.5):  # numpy.isclose(equal_nan=True): no tolerance makes a number equal NaN
+        cmp = compare_tables(left, right, on=["k"], abs_tol=1.0, rel_tol=rel_tol)
+        assert cmp.columns["v"].pairs["k"].to_list() == [2, 3, 4]
+
+
+def test_keys_match_as_a_join_does() -> None:
+    nan = float("nan")
+    left = pl.DataFrame({"k": [nan, -0.0, None, 1.0], "v": [1, 2, 3, 4]})
+    right = pl.DataFrame({"k": [0.0, nan, None, 2.0], "v": [1, 2, 3, 4]})
+    cmp = compare_tables(left, right, on=["k"])  # NaN meets NaN, -0.0 meets 0.0, null meets null
+    assert cmp.matched_rows == 3 and not cmp.has_duplicates
+    assert cmp.only_left["k"].to_list() == [1.0] and cmp.only_right["k"].to_list() == [2.0]
+    assert cmp.columns["v"].pairs["left"].to_list() == [1, 2]
+    ints = compare_tables(
+        pl.DataFrame({"k": [1, 2], "v": [1.0, 2.0]}),
+        pl.DataFrame({"k": [2.0, 3.0], "v": [2.0, 3.0]}),
+        on=["k"],
+    )  # the right's float keys are read as the left's ints
+    assert ints.matched_rows == 1 and ints.only_right.schema == pl.Schema({"k": pl.Int64})
+
+
+def test_pairs_keep_each_side_s_type_and_order() -> None:
+    left = pl.DataFrame(
+        {
+            "k": ["c", "a", "b"],
+            "n": [3, 1, 2],
+            "d": [dt.date(2025, 3, 27)] * 3,
+            "s": ["x", "y", "z"],
+            "same": [1.0, 2.0, 3.0],
+        }
+    )
+    right = pl.DataFrame(
+        {
+            "k": ["b", "a", "c"],
+            "n": [2.5, 1.0, 3.5],
+            "d": [dt.date(2025, 3, 28), dt.date(2025, 3, 27), dt.date(2025, 3, 27)],
+            "s": ["Z", "y", "x"],
+            "same": [3.0, 2.0, 1.0],
+        }
+    )
+    cmp = compare_tables(left, right, on=["k"])
+    n = cmp.columns["n"].pairs
+    assert n.schema == pl.Schema(
+        {"k": pl.String, "left": pl.Int64, "right": pl.Float64, "difference": pl.Float64}
+    )
+    assert n.rows() == [("c", 3, 3.5, -0.5), ("b", 2, 2.5, -0.5)]  # in the left table's order
+    assert cmp.columns["d"].pairs.rows() == [("b", dt.date(2025, 3, 27), dt.date(2025, 3, 28), None)]
+    assert cmp.columns["s"].pairs["k"].to_list() == ["b"]
+    assert cmp.columns["same"].pairs.schema == pl.Schema(
+        {"k": pl.String, "left": pl.Null, "right": pl.Null, "difference": pl.Null}
+    )
+    assert cmp.rows_unequal == 2 and cmp.unequal_values == 4
