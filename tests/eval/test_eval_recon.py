@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bankmind.eval import recon as recon_eval
+from bankmind.eval.recon_tables import LAYOUTS
 
 
 def test_eval_recon_reports_every_metric_as_json(
@@ -20,13 +21,13 @@ def test_eval_recon_reports_every_metric_as_json(
     result = run("eval", "recon", "--pairs", "4", "--format", "json", "--show-misses")
     report = json.loads(result.stdout)
     assert result.exit_code == (0 if report["ok"] else 1)
-    assert report["parse"]["funds"] == 1 and len(report["parse"]["layouts"]) == 6
+    assert report["parse"]["funds"] == 1 and report["parse"]["layouts"] == list(LAYOUTS)
     assert report["parse"]["rows_found_share"] == 1.0
     assert report["parse"]["accuracy"] >= 0.99
     assert report["breaks"]["pairs"] == 4 and report["breaks"]["truth_breaks"] >= 4
     assert set(report["breaks"]["per_kind"]) <= set(recon_eval.BREAK_KINDS)
     assert "misses" in report["breaks"] and "misses" in report["parse"]
-    assert report["must_match"]["pairs"] == 6
+    assert report["must_match"]["pairs"] == len(LAYOUTS)
     assert report["must_match"]["real_pair"].startswith("skipped")
     assert report["targets"] == recon_eval.TARGETS
 

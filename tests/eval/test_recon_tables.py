@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import time
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bankmind.eval.recon_tables import (
     generate_pair,
     make_pair,
     table_grid,
+    table_sheets,
 )
 from bankmind.recon.severity import severity
 
@@ -100,11 +102,25 @@ def test_identical_pair_has_no_breaks_and_is_ok() -> None:
     assert manager == custodian
 
 
-def _read(path: Path, encoding: str) -> list[list[object]]:
+def _read(path: Path, encoding: str) -> dict[str | None, list[list[object]]]:
     if path.suffix == ".csv":
         with path.open(encoding=encoding, newline="") as fh:
-            return [list(r) for r in csv.reader(fh)]
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+            return {None: [list(r) for r in csv.reader(fh)]}
+    book = CalamineWorkbook.from_path(str(path))
+    return {n: book.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in book.sheet_names}
+
+
+def _filled(rows: list[list[object]]) -> list[list[object]]:
+    return [row for row in rows if any(c not in ("", None) for c in row)]
+
+
+def _same(got: list[list[object]], expected: list[list[object]]) -> None:
+    got, expected = _filled(got), _filled(expected)
+    assert len(got) == len(expected)
+    for g, e in zip(got, expected, strict=True):
+        g_norm = [None if c in ("", None) else c for c in g][: len(e)]
+        g_norm += [None] * (len(e) - len(g_norm))
+        assert g_norm == [c if isinstance(c, str | dt.date) or c is None else pytest.approx(c) for c in e]
 
 
 @pytest.mark.parametrize("name", sorted(LAYOUTS))
@@ -113,19 +129,24 @@ def test_each_layout_writes_and_reads_back(name: str, tmp_path: Path) -> None:
     (left, _right), _truth = generate_pair(3, name, "std_xlsx", ["quantity"], out_dir=tmp_path)
     assert left.suffix == "." + layout.fmt
     manager, _, _ = make_pair(3, ["quantity"])
-    expected = table_grid(manager, layout)
-    got = _read(left, layout.encoding)
-    got = [row for row in got if any(c not in ("", None) for c in row)]
-    expected = [row for row in expected if any(c is not None for c in row)]
-    assert len(got) == len(expected)
-    for g, e in zip(got, expected, strict=True):
-        g_norm = [None if c in ("", None) else c for c in g][: len(e)]
-        g_norm += [None] * (len(e) - len(g_norm))
-        assert g_norm == [c if isinstance(c, str) or c is None else pytest.approx(c) for c in e]
-    text = "\n".join(",".join(str(c) for c in row) for row in got)
-    assert "估值日期" in text and "基金单位净值" in text
+    sheets = table_sheets(manager, layout)
+    assert sheets[-1].rows == table_grid(manager, layout) and sheets[-1].name == layout.sheet
+    read = _read(left, layout.encoding)
+    if layout.fmt == "csv":
+        _same(read[None], sheets[-1].rows)
+    else:
+        assert list(read) == [s.name for s in sheets]
+        for sheet in sheets:
+            _same(read[sheet.name], sheet.rows)
+    text = "\n".join(",".join(str(c) for c in row) for grid in read.values() for row in grid)
+    day = manager.valuation_date
+    assert format(day, layout.date_format) in text or day.isoformat() in text
+    assert layout.footer_labels[4] in text and layout.footer_labels[2] in text
     if layout.dotted_codes:
-        assert any(str(row[0]).endswith((" SH", " SZ", " HK")) for row in got)
+        assert any(
+            str(row[0]).endswith((" SH", " SZ", " HK"))
+            for row in read[None if layout.fmt == "csv" else layout.sheet]
+        )
     if layout.two_row_header:
         assert "本币" in text and "原币" in text
 

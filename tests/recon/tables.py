@@ -169,6 +169,98 @@ def two_row_layout() -> list[list[object]]:
     return rows
 
 
+Merge = tuple[int, int, int, int]
+"""A merged range: first row, last row, first column, last column (0-based)."""
+
+
+def _code_cells(code: str, codes: str) -> tuple[str, str]:
+    """(科目代码, 证券代码) of a plain code as a system prints them: `suffix` adds `.SH` to
+    securities, `split` leaves the account in 科目代码 and the security in 证券代码."""
+    security = code[8:] if len(code) > 8 else ""
+    if codes == "split":
+        return code[:8], security
+    if codes == "suffix" and security:
+        return f"{code}.SH", f"{security}.SH"
+    return code, security
+
+
+def custom_layout(
+    columns: list[tuple[str, str]],
+    *,
+    titles: list[list[object]] | None = None,
+    codes: str = "plain",
+    pct: str = "percent",
+    text: bool = False,
+    blank: str = "",
+    margin: int = 0,
+) -> tuple[list[list[object]], list[Merge]]:
+    """The fund in any column order, with (rows, merges). A header `成本|单位成本` is a group title
+    over its column: two header rows, the group shown once (as a merged cell shows), a single
+    title spanning both rows. `pct` is percent, fraction or text (`52.0000%`); `text` writes every
+    number as text with thousands separators; `blank` is what an empty number cell holds. Footer
+    labels sit in the first column, whatever it holds (a 序号 column, say)."""
+    titles = titles if titles is not None else [["稳健三号估值表"], ["估值日期：2025-03-27"]]
+    rows: list[list[object]] = [list(r) for r in titles]
+    heads = [h for _, h in columns]
+    first = len(rows)
+    merges: list[Merge] = []
+    if any("|" in h for h in heads):
+        top: list[object] = []
+        for i, h in enumerate(heads):
+            group = h.split("|")[0]
+            same = i > 0 and "|" in h and "|" in heads[i - 1] and heads[i - 1].split("|")[0] == group
+            top.append("" if same else group)
+            if "|" not in h:
+                merges.append((first, first + 1, i, i))
+            elif not same:
+                end = i
+                while end + 1 < len(heads) and heads[end + 1].startswith(group + "|"):
+                    end += 1
+                merges.append((first, first, i, end))
+        rows += [top, [h.split("|")[1] if "|" in h else "" for h in heads]]
+    else:
+        rows.append(list(heads))
+
+    def num(value: float | None, digits: int = 2) -> object:
+        if value is None:
+            return blank
+        return f"{value:,.{digits}f}" if text else value
+
+    def share(value: float | None) -> object:
+        if value is None:
+            return blank
+        if pct == "fraction":
+            return num(round(value / float(NAV), 6), 6)
+        if pct == "text":
+            return f"{value / float(NAV) * 100:.4f}%"
+        return num(round(value / float(NAV) * 100, 4), 4)
+
+    for n, p in enumerate(positions(), start=1):
+        code, security = _code_cells(p.code, codes)
+        values: dict[str, object] = {
+            "index": str(n), "code": code, "security": security, "name": p.name,
+            "currency": "CNY", "fx": num(1.0, 4), "quantity": num(p.quantity), "unit_cost": num(p.unit_cost),
+            "cost": num(p.cost), "cost_pct": share(p.cost), "price": num(p.price),
+            "market_value": num(p.market_value), "mv_pct": share(p.market_value),
+            "appreciation": num(p.appreciation), "status": p.status,
+            "rights": "10派2.5" if p.code.endswith("600309") else "",
+        }  # fmt: skip
+        rows.append([values[f] for f, _ in columns])
+    mv = next(i for i, (f, _) in enumerate(columns) if f == "market_value")
+    rows.append([])
+    for label, value, digits in (
+        ("实收资本:", CAPITAL, 2), ("资产类合计:", ASSETS, 2), ("负债类合计:", LIABILITIES, 2),
+        ("基金资产净值:", NAV, 2), ("基金单位净值:", UNIT_NAV, 4), ("累计单位净值:", Decimal("1.2222"), 4),
+    ):  # fmt: skip
+        line: list[object] = [""] * len(columns)
+        line[0], line[mv] = label, num(float(value), digits)
+        rows.append(line)
+    if margin:
+        rows = [[""] * margin + r for r in rows]
+        merges = [(r1, r2, c1 + margin, c2 + margin) for r1, r2, c1, c2 in merges]
+    return rows, merges
+
+
 def _cells(rows: list[list[object]]) -> list[list[str]]:
     return [["" if v is None else str(v) for v in row] for row in rows]
 
@@ -181,29 +273,38 @@ def write_csv(path: Path, rows: list[list[object]], encoding: str = "utf-8-sig")
     return path
 
 
-def write_xlsx(path: Path, rows: list[list[object]]) -> Path:
-    """An .xlsx through openpyxl; numbers stay numbers."""
+def write_xlsx(
+    path: Path, rows: list[list[object]], *, before: dict[str, list[list[object]]] | None = None
+) -> Path:
+    """An .xlsx through openpyxl; numbers (and dates) stay what they are. `before` are sheets written
+    ahead of the table's sheet (a cover sheet, say)."""
     from openpyxl import Workbook
 
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "估值表"
-    for row in rows:
-        sheet.append(list(row) if row else [None])
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for name, grid in [*(before or {}).items(), ("估值表", rows)]:
+        sheet = book.create_sheet(name)
+        for row in grid:
+            sheet.append(list(row) if row else [None])
     book.save(path)
     return path
 
 
-def write_xls(path: Path, rows: list[list[object]]) -> Path:
-    """An Excel 97-2003 .xls through xlwt."""
+def write_xls(path: Path, rows: list[list[object]], merges: list[Merge] | None = None) -> Path:
+    """An Excel 97-2003 .xls through xlwt; `merges` are written as merged cells."""
     import xlwt  # type: ignore[import-untyped]
 
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("Sheet1")
+    covered: set[tuple[int, int]] = set()
+    for r1, r2, c1, c2 in merges or []:
+        sheet.write_merge(r1, r2, c1, c2, rows[r1][c1])
+        covered |= {(r, c) for r in range(r1, r2 + 1) for c in range(c1, c2 + 1)}
     for r, row in enumerate(rows):
         for c, value in enumerate(row):
-            if value != "":
+            if value != "" and (r, c) not in covered:
                 sheet.write(r, c, value)
     book.save(str(path))
     return path

@@ -4,7 +4,8 @@ and the bench.
 Real valuation tables cannot leave a bank, so the measurement runs on tables built here from a seed:
 a fund with a real subject hierarchy (1002 银行存款 … 1102 股票投资 with 成本 `01` and 估值增值 `99`
 branches, 1103 债券投资 with 1204 应收利息, 2206/2207/2203 fees, 4001 实收资本, the footer), written
-in several custodian layouts (xlsx, xls, csv in UTF-8-BOM and GBK). The manager's table is the
+in several custodian layouts (`recon_layouts`: xlsx, xls, csv in UTF-8-BOM and GBK, one sheet or a
+cover sheet first, numbers as numbers or as text). The manager's table is the
 custodian's with breaks injected; each break and its knock-on effects (parents, NAV, unit NAV) are
 recomputed, and the truth records the root breaks plus the derived `nav` / `unit_nav` differences.
 
@@ -19,14 +20,13 @@ Money is kept in integer cents so sums are exact.
 
 from __future__ import annotations
 
-import csv
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
 
+from bankmind.eval.recon_layouts import LAYOUTS, Layout, table_grid, table_sheets, write_table
 from bankmind.recon.severity import Severity, severity
 
 __all__ = [
@@ -42,6 +42,7 @@ __all__ = [
     "inject_breaks",
     "make_pair",
     "table_grid",
+    "table_sheets",
     "write_table",
 ]
 
@@ -62,8 +63,6 @@ BREAK_KINDS = (
 """Breaks `inject_breaks` can inject. bonus_shares is reported as kind `quantity` (cause
 corporate_action), suspended as kind `price`; `nav` is never injected alone, it is the knock-on of
 every break that moves NAV and appears in the truth with `root=False`."""
-
-Cell = str | float | None
 
 
 @dataclass
@@ -499,182 +498,6 @@ def make_pair(seed: int, breaks: Sequence[str] = ()) -> tuple[Fund, Fund, PairTr
             severity=severity(manager.unit_nav, custodian.unit_nav, breaks=roots),
         ),
     )
-
-
-# -- layouts ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Layout:
-    """How one custodian system writes its 估值表: format, columns and aliases, title cells, number style."""
-
-    name: str
-    fmt: Literal["xlsx", "xls", "csv"]
-    columns: tuple[tuple[str, str], ...]
-    """(field, header) in column order; a header "成本|本币" is a two-row header's two cells."""
-    encoding: str = "utf-8-sig"
-    two_row_header: bool = False
-    """成本 / 市值 spanning 原币|本币 sub-columns (the comparable value is 本币)."""
-    title_col: int = 0
-    dotted_codes: bool = False
-    thousands: bool = False
-    """Numbers written as text with thousands separators ("1,234.50"), as CSV exports do."""
-    blank_zeros: bool = False
-
-
-_STD = (
-    ("code", "科目代码"),
-    ("name", "科目名称"),
-    ("quantity", "数量"),
-    ("unit_cost", "单位成本"),
-    ("cost", "成本"),
-    ("cost_pct", "成本占净值%"),
-    ("price", "市价"),
-    ("market_value", "市值"),
-    ("mv_pct", "市值占净值%"),
-    ("appreciation", "估值增值"),
-    ("status", "停牌信息"),
-)
-_TWO_ROW = (
-    ("code", "科目代码"),
-    ("name", "科目名称"),
-    ("quantity", "数量"),
-    ("unit_cost", "单位成本"),
-    ("cost_orig", "成本|原币"),
-    ("cost", "成本|本币"),
-    ("cost_pct", "成本占净值%"),
-    ("price", "行情"),
-    ("market_value_orig", "市值|原币"),
-    ("market_value", "市值|本币"),
-    ("mv_pct", "市值占净值%"),
-    ("appreciation", "估值增值"),
-    ("status", "权益信息"),
-)
-_REORDERED = (
-    ("code", "科目代码"),
-    ("name", "科目名称"),
-    ("quantity", "数量"),
-    ("price", "行情"),
-    ("market_value", "市值"),
-    ("mv_pct", "市值占净值%"),
-    ("cost", "成本-本币"),
-    ("cost_pct", "成本占净值%"),
-    ("appreciation", "估值增值"),
-    ("unit_cost", "单位成本"),
-    ("status", "停牌信息"),
-)
-
-LAYOUTS: dict[str, Layout] = {
-    "std_xlsx": Layout("std_xlsx", "xlsx", _STD),
-    "two_row_xls": Layout("two_row_xls", "xls", _TWO_ROW, two_row_header=True, dotted_codes=True),
-    "text_csv": Layout("text_csv", "csv", _STD, title_col=7, thousands=True, blank_zeros=True),
-    "gbk_csv": Layout("gbk_csv", "csv", _REORDERED, encoding="gbk", dotted_codes=True, thousands=True),
-    "reordered_xlsx": Layout("reordered_xlsx", "xlsx", _REORDERED, title_col=1, blank_zeros=True),
-    "two_row_xlsx": Layout("two_row_xlsx", "xlsx", _TWO_ROW, two_row_header=True),
-}
-
-
-def _dotted(code: str) -> str:
-    """ "11020101600309" -> "1102.01.01.600309 SH" (the separators some custodian systems print)."""
-    parts = [code[:4], code[4:6], code[6:8], code[8:]]
-    text = ".".join(p for p in parts if p)
-    if len(code) > 8 and code[:4] in ("1102", "1103"):
-        market = code[4:6]
-        suffix = {"01": "SH", "11": "SH", "31": "SZ", "81": "HK"}.get(market)
-        if suffix:
-            text += f" {suffix}"
-    return text
-
-
-def table_grid(fund: Fund, layout: Layout) -> list[list[Cell]]:
-    """The table as rows of cells, exactly as `write_table` writes them (tests read files back against it)."""
-    width = len(layout.columns)
-
-    def line(*cells: tuple[int, Cell]) -> list[Cell]:
-        out: list[Cell] = [None] * width
-        for i, v in cells:
-            out[min(i, width - 1)] = v
-        return out
-
-    def num(value: float | None, digits: int = 2) -> Cell:
-        if value is None or (layout.blank_zeros and value == 0):
-            return None
-        return f"{value:,.{digits}f}" if layout.thousands else round(value, digits)
-
-    nav = fund.nav or 1
-    tc, nav_text = max(layout.title_col, 1), f"{fund.unit_nav:.4f}"
-    grid: list[list[Cell]] = [
-        line((0, f"{fund.product}估值表")),
-        line((0, f"基金管理人：{fund.manager}"), (tc + 2, f"基金托管人：{fund.custodian}")),
-        line(
-            (layout.title_col, f"估值日期：{fund.valuation_date:%Y-%m-%d}"), (tc + 3, f"单位净值：{nav_text}")
-        ),
-    ]
-    if layout.two_row_header:
-        grid.append([h.split("|")[0] if "|" in h else h for _, h in layout.columns])
-        grid.append([h.split("|")[1] if "|" in h else None for _, h in layout.columns])
-    else:
-        grid.append([h for _, h in layout.columns])
-    for r in fund.rows:
-        values: dict[str, Cell] = {
-            "code": _dotted(r.code) if layout.dotted_codes else r.code,
-            "name": r.name,
-            "quantity": num(r.quantity),
-            "unit_cost": num(r.unit_cost, 4 if r.code.startswith("1103") else 2),
-            "cost": num(_yuan(r.cost)),
-            "cost_orig": num(_yuan(r.cost)),
-            "cost_pct": num(None if r.cost is None else r.cost / nav * 100, 4),
-            "price": num(r.price, 4 if r.code.startswith("1103") else 2),
-            "market_value": num(_yuan(r.market_value)),
-            "market_value_orig": num(_yuan(r.market_value)),
-            "mv_pct": num(None if r.market_value is None else r.market_value / nav * 100, 4),
-            "appreciation": num(_yuan(r.appreciation)),
-            "status": r.status,
-        }
-        grid.append([values[f] for f, _ in layout.columns])
-    mv_col = next(i for i, (f, _) in enumerate(layout.columns) if f == "market_value")
-    grid.append([None] * width)
-    for label, value, digits in (
-        ("资产类合计:", _yuan(fund.total_assets), 2),
-        ("负债类合计:", _yuan(fund.total_liabilities), 2),
-        ("基金资产净值:", _yuan(fund.nav), 2),
-        ("实收资本:", _yuan(fund.units), 2),
-        ("基金单位净值:", fund.unit_nav, 4),
-        ("累计单位净值:", fund.cumulative_unit_nav, 4),
-    ):
-        grid.append(
-            line((0, label), (mv_col, num(value, digits) if layout.thousands else round(value or 0, digits)))
-        )
-    return grid
-
-
-def write_table(fund: Fund, layout: Layout | str, path: Path) -> Path:
-    """Write `fund` in `layout` to `path` (suffix replaced by the layout's format); returns the path."""
-    spec = LAYOUTS[layout] if isinstance(layout, str) else layout
-    path = path.with_suffix("." + spec.fmt)
-    grid = table_grid(fund, spec)
-    if spec.fmt == "csv":
-        with path.open("w", encoding=spec.encoding, newline="") as fh:
-            csv.writer(fh).writerows([["" if c is None else c for c in row] for row in grid])
-    elif spec.fmt == "xlsx":
-        from openpyxl import Workbook
-
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("估值表")
-        for row in grid:
-            ws.append(row)
-        wb.save(path)
-    else:
-        import xlwt  # type: ignore[import-untyped]
-
-        book = xlwt.Workbook(encoding="utf-8")
-        sheet = book.add_sheet("估值表")
-        for i, row in enumerate(grid):
-            for j, cell in enumerate(row):
-                if cell is not None:
-                    sheet.write(i, j, cell)
-        book.save(str(path))
-    return path
 
 
 def generate_pair(

@@ -2,15 +2,20 @@
 
 The header is the row (among the first `HEADER_SCAN_ROWS`) that matches the most column aliases
 (`columns.py`) and names the subject code or name column. Rows right under it that hold no numbers
-and no subject code continue it (`成本` over `原币 | 本币`, a `十亿千百十万…` ruler row); their words
-are merged per column, and a blank cell under a merged title takes the title on its left.
+and no subject code continue it (`成本` over `原币 | 本币`, a `十亿千百十万…` ruler row, the leaf titles
+under merged group titles). A blank header cell with a title under it lies inside a merged title, so
+it takes the title on its left. Each column's label is then read from its header rows together
+(`市值` over `占净值比例` is 市值占净值比例), else from its lowest row that names a field (`成本` over
+`单位成本` is 单位成本), so group titles and currency rows read alike whichever way a system
+stacks them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
-from bankmind.recon.columns import Field, match_label
+from bankmind.recon.columns import Field, match_alias, match_label
 from bankmind.recon.hierarchy import is_subject_code
 from bankmind.recon.reading import Cell
 
@@ -78,17 +83,30 @@ def _columns(header_rows: list[list[Cell]]) -> dict[Field, int]:
     grid = [[text_of(r[c]) if c < len(r) else "" for c in range(width)] for r in header_rows]
     candidates: dict[Field, list[tuple[int, int, int]]] = {}
     for col in range(width):
-        name: Field | None = None
-        mark = None
-        for level, row in enumerate(grid):
-            text = row[col]
-            if not text and level < len(grid) - 1 and col > 0:
-                below = [match_label(grid[k][col])[1] for k in range(level + 1, len(grid))]
-                if any(below):
-                    text = next((row[k] for k in range(col - 1, -1, -1) if row[k]), "")
-            part, part_mark = match_label(text)
-            name = name or part
-            mark = mark or part_mark
+        name, mark, rank = _label(_levels(grid, col))
         if name is not None:
-            candidates.setdefault(name, []).append((_MARK_RANK[mark], col, col))
-    return {name: min(options)[1] for name, options in candidates.items()}
+            candidates.setdefault(name, []).append((_MARK_RANK[mark], rank, col))
+    return {name: min(options)[2] for name, options in candidates.items()}
+
+
+def _levels(grid: list[list[str]], col: int) -> list[str]:
+    """A column's header texts top to bottom; a blank over a filled cell is inside a merged title."""
+    levels = []
+    for level, row in enumerate(grid):
+        text = row[col]
+        if not text and col > 0 and any(grid[k][col] for k in range(level + 1, len(grid))):
+            text = next((row[k] for k in range(col - 1, -1, -1) if row[k]), "")
+        levels.append(text)
+    return levels
+
+
+def _label(levels: list[str]) -> tuple[Field | None, Literal["local", "original"] | None, int]:
+    """(field, currency mark, alias rank): the joined levels if they name a field, else the lowest
+    level that does; the mark of the lowest level that carries one."""
+    distinct = [t for i, t in enumerate(levels) if t and (i == 0 or t != levels[i - 1])]
+    mark = next((m for t in reversed(distinct) if (m := match_alias(t)[1]) is not None), None)
+    for text in ("".join(distinct), *reversed(distinct)) if len(distinct) > 1 else distinct:
+        name, _, rank = match_alias(text)
+        if name is not None:
+            return name, mark, rank
+    return None, mark, 0

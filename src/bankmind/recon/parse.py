@@ -1,18 +1,18 @@
 """`parse_table(path) -> ValuationTable`: any custodian's 估值表 as rows, header figures and checks.
 
-Steps: read the cells (`reading`), find the header and columns (`layout`), read the title block
-above the header (product, manager, 估值日期, 单位净值), the body rows (those whose code cell holds a
-subject code) and the footer rows below (资产类合计, 负债类合计, 基金资产净值, 实收资本, 单位净值,
-累计单位净值 — per share class where listed), then link the hierarchy and run `checks`.
+Steps: read the cells (`reading`), pick the sheet whose header (`layout`) scores best, read the
+title block (`title`: above the header, or on a cover sheet), the body rows (those whose code cell
+holds a subject code, joined with a 证券代码 column where the code holds only the account) and the
+footer rows below (资产类合计, 负债类合计, 基金资产净值, 实收资本, 单位净值, 累计单位净值 — per
+share class where listed — labelled in any column), then link the hierarchy and run `checks`.
+Numbers and dates in their many spellings are read by `values`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import statistics
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,15 @@ from bankmind.recon.hierarchy import (
     code_level,
     is_appreciation_account,
     is_subject_code,
+    join_security,
     normalise_code,
     parents,
 )
 from bankmind.recon.layout import Header, find_header, text_of
 from bankmind.recon.reading import Cell, Sheet, address, read_sheets
+from bankmind.recon.title import read_title
 from bankmind.recon.types import ShareClass, ValuationRow, ValuationTable
+from bankmind.recon.values import number, parse_date
 
 __all__ = ["NoHeaderFound", "number", "parse_date", "parse_table"]
 
@@ -52,41 +55,6 @@ _NUMERIC_FIELDS = (
 )
 _PCT_FIELDS = ("cost_pct_nav", "mv_pct_nav")
 
-_BLANKS = {"", "-", "--", "—", "－", "***", "null", "none", "n/a"}
-
-
-def number(cell: Cell) -> Decimal | None:
-    """`"1,234.50"` -> 1234.50, `"(12)"` -> -12, `"0.05%"` -> 0.05, blanks and `-` -> None."""
-    if isinstance(cell, float):
-        return Decimal(format(cell, ".15g"))
-    text = unicodedata.normalize("NFKC", cell).strip().replace(",", "").replace(" ", "")
-    if text.lower() in _BLANKS:
-        return None
-    negative = text.startswith("(") and text.endswith(")")
-    text = text.strip("()").rstrip("%")
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not value.is_finite():
-        return None
-    return -value if negative else value
-
-
-_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})|(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)")
-
-
-def parse_date(text: str) -> dt.date | None:
-    """`20250327`, `2025-03-27`, `2025/3/27`, `2025年3月27日` -> date; None when there is none."""
-    for match in _DATE.finditer(unicodedata.normalize("NFKC", text)):
-        parts = match.groups()
-        y, m, d = (parts[0], parts[1], parts[2]) if parts[0] else (parts[3], parts[4], parts[5])
-        try:
-            return dt.date(int(y), int(m), int(d))
-        except ValueError:
-            continue
-    return None
-
 
 def parse_table(path: Path) -> ValuationTable:
     """Parse the valuation table in `path`; see the module docstring.
@@ -105,60 +73,7 @@ def parse_table(path: Path) -> ValuationTable:
             "its first rows; check that it is a valuation table (估值表)."
         )
     sheet, header = max(found, key=lambda item: item[1].score)
-    return _parse_sheet(sheet, header)
-
-
-# title block -------------------------------------------------------------------------------
-_LABELLED = {
-    "product": re.compile(r"(?:产品|基金|组合)(?:名称|全称)?[:：]\s*(.+)"),
-    "manager": re.compile(r"(?:管理人|基金管理人|管理机构)[:：]\s*(.+)"),
-}
-_DEDICATED = re.compile(r"^(.+?)_+(.+?)_+专用表$")
-_UNIT_NAV = re.compile(r"单位净值\s*[:：]?\s*(-?\d+(?:\.\d+)?)")
-_TITLE_NOISE = re.compile(r"(?:证券投资基金|资产|基金)?估值表(?:日报|明细表?)?|单位[:：]\s*元")
-_DATE_LABEL = re.compile(r"(?:估值日期|日期|估值基准日|业务日期)")
-
-
-def _title(rows: list[list[Cell]], header: Header, out: dict[str, Any], source: dict[str, str]) -> None:
-    texts = [
-        (r, c, text_of(cell))
-        for r, row in enumerate(rows[: header.first_row])
-        for c, cell in enumerate(row)
-        if text_of(cell)
-    ]
-    for r, c, text in texts:
-        where = address(r, c)
-        for key, pattern in _LABELLED.items():
-            match = pattern.search(text)
-            if match and key not in out:
-                out[key], source[key] = match.group(1).strip(), where
-        dedicated = _DEDICATED.match(text)
-        if dedicated and "product" not in out:
-            out["manager"], out["product"] = dedicated.group(1).strip("_ "), dedicated.group(2).strip("_ ")
-            source["manager"] = source["product"] = where
-        nav = _UNIT_NAV.search(text)
-        if nav and "unit_nav" not in out:
-            out["unit_nav"], source["unit_nav"] = Decimal(nav.group(1)), where
-        if _DATE_LABEL.search(text) and "valuation_date" not in out:
-            value = parse_date(text)
-            if value is None and c + 1 < len(rows[r]):
-                value = parse_date(text_of(rows[r][c + 1]))
-            if value is not None:
-                out["valuation_date"], source["valuation_date"] = value, where
-    if "valuation_date" not in out:
-        for r, c, text in texts:
-            value = parse_date(text)
-            if value is not None:
-                out["valuation_date"], source["valuation_date"] = value, address(r, c)
-                break
-    for r, c, text in texts:
-        if "product" in out:
-            break
-        if "单位净值" in text or _DATE_LABEL.search(text):
-            continue
-        name = _TITLE_NOISE.sub("", _DATE.sub("", text)).strip("_-— ")
-        if name:
-            out["product"], source["product"] = name, address(r, c)
+    return _parse_sheet(sheet, header, [other for other in sheets if other is not sheet])
 
 
 # footer ------------------------------------------------------------------------------------
@@ -204,13 +119,14 @@ def _footer_value(row: list[Cell], label_col: int, header: Header) -> tuple[Deci
 
 
 # body --------------------------------------------------------------------------------------
-def _parse_sheet(sheet: Sheet, header: Header) -> ValuationTable:
+def _parse_sheet(sheet: Sheet, header: Header, others: list[Sheet]) -> ValuationTable:
     rows = sheet.rows
-    out: dict[str, Any] = {}
-    source: dict[str, str] = {}
-    _title(rows, header, out, source)
+    out, source = read_title(rows, header.first_row, others)
     code_col = header.columns.get("subject_code", 0)
     name_col = header.columns.get("subject_name")
+    security_col = header.columns.get("security_code")
+    label_cols = (code_col,) if name_col in (None, code_col) else (code_col, name_col)
+    fields = _row_fields(header)
     body: list[dict[str, Any]] = []
     classes: dict[str, dict[str, Any]] = {}
     footer: dict[str, Any] = {}
@@ -218,22 +134,19 @@ def _parse_sheet(sheet: Sheet, header: Header) -> ValuationTable:
         row = rows[r]
         code_text = text_of(row[code_col]) if code_col < len(row) else ""
         if code_text and is_subject_code(code_text):
-            body.append(_body_row(row, r, code_text, header))
+            if security_col is not None and security_col < len(row):
+                code_text = join_security(code_text, text_of(row[security_col]))
+            body.append(_body_row(row, r, code_text, code_col, fields))
             continue
-        for col in (code_col, name_col if name_col is not None else code_col):
-            label = text_of(row[col]) if col < len(row) else ""
-            parsed = _footer_label(label) if label else None
-            if parsed is None:
-                continue
-            name, share_class = parsed
-            found = _footer_value(row, col, header)
-            if found is not None:
-                target = footer if share_class is None else classes.setdefault(share_class, {})
-                if name not in target:
-                    target[name] = found[0]
-                    if share_class is None:
-                        source[name] = address(r, found[1])
-            break
+        line = _footer_line(row, label_cols, header)
+        if line is None:
+            continue
+        name, share_class, value, col = line
+        target = footer if share_class is None else classes.setdefault(share_class, {})
+        if name not in target:
+            target[name] = value
+            if share_class is None:
+                source[name] = address(r, col)
     for key, value in footer.items():
         if key == "unit_nav" or key not in out:
             out[key] = value
@@ -264,24 +177,51 @@ def _parse_sheet(sheet: Sheet, header: Header) -> ValuationTable:
     return table.model_copy(update={"checks": run_checks(table)})
 
 
-def _body_row(row: list[Cell], r: int, code_text: str, header: Header) -> dict[str, Any]:
+def _footer_line(
+    row: list[Cell], label_cols: tuple[int, ...], header: Header
+) -> tuple[str, str | None, Decimal, int] | None:
+    """(figure, share class, value, value column) a footer row states. Its label is looked for in the
+    code and name columns first, then in any other text cell: a system may print it under a 序号
+    column or in a merged cell that starts further left."""
+    others = (
+        c
+        for c, cell in enumerate(row)
+        if c not in label_cols and isinstance(cell, str) and not cell.isascii()
+    )
+    for col in (*(c for c in label_cols if c < len(row)), *others):
+        label = text_of(row[col])
+        parsed = _footer_label(label) if label else None
+        if parsed is None:
+            continue
+        found = _footer_value(row, col, header)
+        return None if found is None else (*parsed, *found)
+    return None
+
+
+def _row_fields(header: Header) -> list[tuple[str, int, bool]]:
+    """(field, column, numeric) of every column a body row reads besides its code."""
+    skip = ("subject_code", "security_code")
+    return [(key, col, key in _NUMERIC_FIELDS) for key, col in header.columns.items() if key not in skip]
+
+
+def _body_row(
+    row: list[Cell], r: int, code_text: str, code_col: int, fields: list[tuple[str, int, bool]]
+) -> dict[str, Any]:
+    sources = {"subject_code": address(r, code_col)}
     item: dict[str, Any] = {
         "raw_code": code_text,
         "subject_code": normalise_code(code_text),
         "level": code_level(code_text),
-        "source": {"subject_code": address(r, header.columns.get("subject_code", 0))},
+        "source": sources,
     }
-    for key, col in header.columns.items():
-        if key == "subject_code" or col >= len(row):
+    width = len(row)
+    for key, col, numeric in fields:
+        if col >= width or (cell := row[col]) == "":  # most cells are blank: skip them early
             continue
-        cell = row[col]
-        if key in _NUMERIC_FIELDS:
-            value: Any = number(cell)
-        else:
-            value = text_of(cell).strip("【】[] ") or None
+        value: Any = number(cell) if numeric else (text_of(cell).strip("【】[] ") or None)
         if value is not None:
             item[key] = value
-            item["source"][key] = address(r, col)
+            sources[key] = address(r, col)
     return item
 
 

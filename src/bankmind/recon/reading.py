@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,12 +47,18 @@ class Sheet:
 
 def address(row: int, col: int, sheet: str | None = None) -> str:
     """0-based (row, col) as an A1 address: (11, 7) -> `H12`."""
+    return f"{_column_name(col)}{row + 1}"
+
+
+@functools.lru_cache(maxsize=1024)
+def _column_name(col: int) -> str:
+    """0 -> `A`, 27 -> `AB` (cached: every parsed value records its cell)."""
     name = ""
     col += 1
     while col > 0:
         col, rest = divmod(col - 1, 26)
         name = chr(ord("A") + rest) + name
-    return f"{name}{row + 1}"
+    return name
 
 
 _FIX = "Open it in Excel or WPS, save it again as .xlsx and try again."
