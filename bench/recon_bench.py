@@ -6,7 +6,7 @@ and compare-only, against datacompy on the same pairs in the same run.
 Pairs come from `bankmind.eval.recon_tables.make_pair` (a fund of ~300 subject rows; 0-2 injected
 breaks per pair, drawn from `BREAK_KINDS` with `--seed`). Each pair's manager and custodian tables
 are written to files first, outside every timing, in layouts drawn from `--layouts` (default: all
-six, xlsx, xls and csv mixed), by a process pool.
+of `LAYOUTS`, xlsx, xls and csv mixed), by a process pool.
 
 1. End to end, per pair: `parse_table` on both files (timed per format: xlsx, xls, csv), `reconcile`,
    and the JSON report (`contract_dict`, `json.dumps`, written to a file). `--workers 1` runs in
