@@ -34,6 +34,23 @@ def pair(tmp_path: Path) -> tuple[Path, Path]:
     return manager, custodian
 
 
+@pytest.fixture
+def headers(custody: Principal, key_for: Headers) -> dict[str, str]:
+    return key_for(custody)
+
+
+@pytest.fixture
+def run_id(
+    client: TestClient,
+    headers: dict[str, str],
+    pair: tuple[Path, Path],
+    finished_job: Callable[..., dict[str, Any]],
+) -> str:
+    """A pair uploaded through the API by the custody user and reconciled: the stored run's id."""
+    job = finished_job(upload_pair(client, headers, *pair).json()["url"], headers)
+    return str(job["result"]["runs"][0]["id"])
+
+
 def upload_pair(client: TestClient, headers: dict[str, str], manager: Path, custodian: Path) -> Any:
     files = {
         "manager": (manager.name, manager.read_bytes(), "application/octet-stream"),
@@ -70,16 +87,8 @@ def test_a_pair_is_reconciled_as_a_job_and_stored_with_its_breaks(
 
 
 def test_break_follow_up_needs_a_comment_and_is_audited(
-    client: TestClient,
-    app_store: Store,
-    custody: Principal,
-    key_for: Headers,
-    pair: tuple[Path, Path],
-    finished_job: Callable[..., dict[str, Any]],
+    client: TestClient, app_store: Store, headers: dict[str, str], run_id: str
 ) -> None:
-    headers = key_for(custody)
-    job = finished_job(upload_pair(client, headers, *pair).json()["url"], headers)
-    run_id = job["result"]["runs"][0]["id"]
     root = client.get(f"/api/recon/runs/{run_id}", headers=headers).json()["breaks_list"][0]
     url = f"/api/recon/breaks/{root['id']}"
     refused = client.patch(url, json={"status": "resolved"}, headers=headers)
@@ -98,18 +107,8 @@ def test_break_follow_up_needs_a_comment_and_is_audited(
 
 
 def test_another_department_sees_nothing(
-    client: TestClient,
-    custody: Principal,
-    alice: Principal,
-    admin: Principal,
-    key_for: Headers,
-    pair: tuple[Path, Path],
-    finished_job: Callable[..., dict[str, Any]],
+    client: TestClient, alice: Principal, admin: Principal, key_for: Headers, run_id: str
 ) -> None:
-    headers = key_for(custody)
-    run_id = finished_job(upload_pair(client, headers, *pair).json()["url"], headers)["result"]["runs"][0][
-        "id"
-    ]
     other = key_for(alice)
     assert client.get("/api/recon/runs", headers=other).json() == []
     assert client.get(f"/api/recon/runs/{run_id}", headers=other).status_code == 404
@@ -210,16 +209,8 @@ def test_a_table_that_cannot_be_read_fails_the_job_with_the_reason(
 
 
 def test_narratives_without_a_chat_model_say_so(
-    client: TestClient,
-    custody: Principal,
-    key_for: Headers,
-    pair: tuple[Path, Path],
-    finished_job: Callable[..., dict[str, Any]],
+    client: TestClient, headers: dict[str, str], run_id: str
 ) -> None:
-    headers = key_for(custody)
-    run_id = finished_job(upload_pair(client, headers, *pair).json()["url"], headers)["result"]["runs"][0][
-        "id"
-    ]
     response = client.post(f"/api/recon/runs/{run_id}/narratives", headers=headers)
     assert response.status_code == 200, response.text
     body = response.json()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bankmind.api.app import create_app
 from bankmind.config import Settings
@@ -78,3 +80,48 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+class Served(Protocol):
+    """A running `bankmind serve` (the `serve_bankmind` fixture in tests/conftest.py)."""
+
+    url: str
+
+    def output(self) -> str: ...
+
+
+@pytest.fixture
+def open_page(browser: Browser) -> Callable[..., AbstractContextManager[Page]]:
+    """`with open_page(server) as page:` a fresh browser context on a served bankmind that fails
+    the test on CSP violations or script errors (failed resource loads aside: a refusal answers
+    4xx on purpose). Context options (`accept_downloads`, `viewport`) pass through."""
+
+    @contextmanager
+    def opened(server: Served, **options: Any) -> Iterator[Page]:
+        settings = {"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}, **options}
+        context = browser.new_context(base_url=server.url, **settings)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+        yield page
+        context.close()
+        problems = [e for e in errors if not e.startswith("Failed to load resource")]
+        assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
+
+    return opened
+
+
+def log_in_as(page: Page, name: str, password: str) -> None:
+    """Sign in through the login form like a person (the home page follows)."""
+    page.goto("/login")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url("/")
+
+
+@pytest.fixture
+def log_in() -> Callable[[Page, str, str], None]:
+    """`log_in(page, name, password)`: see `log_in_as`."""
+    return log_in_as

