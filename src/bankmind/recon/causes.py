@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-__all__ = ["FIELD_LABELS", "BreakFacts", "Cause", "explain"]
+__all__ = ["FIELD_LABELS", "BreakFacts", "Cause", "explain", "number_text"]
 
 DAILY_LIMIT = 0.20
 """Largest one-day price move considered (20 %: the ChiNext/STAR daily limit; main boards 10 %)."""
@@ -79,7 +79,7 @@ def _corporate_action(f: BreakFacts) -> Cause | None:
     side = "托管人" if abs(f.custodian) > abs(f.manager) else "管理人"
     return Cause(
         "corporate_action",
-        f"{f.subject_name}: 数量 {_num(f.manager)} 对 {_num(f.custodian)}，之比为 10:{10 + k}，"
+        f"{f.subject_name}: 数量 {number_text(f.manager)} 对 {number_text(f.custodian)}，之比为 10:{10 + k}，"
         f"与每10股送（转增）{k}股相符；{side}可能已按权益登记入账送转股，另一方尚未入账。",
     )
 
@@ -88,7 +88,7 @@ def _suspended(f: BreakFacts) -> Cause | None:
     if f.kind not in {"price", "market_value"} or not f.status or "停牌" not in f.status:
         return None
     prices = (
-        f" 价格 {_num(f.manager_price)} 对 {_num(f.custodian_price)}"
+        f" 价格 {number_text(f.manager_price)} 对 {number_text(f.custodian_price)}"
         if f.manager_price is not None and f.custodian_price is not None
         else ""
     )
@@ -124,8 +124,8 @@ def _price_date(f: BreakFacts) -> Cause | None:
     if same_quantity and 0 < move <= DAILY_LIMIT:
         return Cause(
             "price_date",
-            f"{f.subject_name}: 数量相同，价格 {_num(f.manager)} 对 {_num(f.custodian)}（相差 {move:.2%}，"
-            "在一个交易日涨跌幅之内），可能取用了不同日期或不同来源的行情。",
+            f"{f.subject_name}: 数量相同，价格 {number_text(f.manager)} 对 {number_text(f.custodian)}"
+            f"（相差 {move:.2%}，在一个交易日涨跌幅之内），可能取用了不同日期或不同来源的行情。",
         )
     return None
 
@@ -163,12 +163,13 @@ FIELD_LABELS = {
 def _difference_text(f: BreakFacts) -> str:
     label = FIELD_LABELS.get(f.field, f.field)
     if f.manager is None or f.custodian is None:
-        return f"{label} 管理人 {_num(f.manager)}，托管人 {_num(f.custodian)}"
-    difference = _num(f.manager - f.custodian)
-    return f"{label} 管理人 {_num(f.manager)}，托管人 {_num(f.custodian)}，差额 {difference}"
+        return f"{label} 管理人 {number_text(f.manager)}，托管人 {number_text(f.custodian)}"
+    difference = number_text(f.manager - f.custodian)
+    return f"{label} 管理人 {number_text(f.manager)}，托管人 {number_text(f.custodian)}，差额 {difference}"
 
 
-def _num(value: float | None) -> str:
+def number_text(value: float | None) -> str:
+    """A figure as the explanations print it: thousands separators, at most 4 decimals, 空 for none."""
     if value is None:
         return "空"
     if float(value).is_integer():

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
-from bankmind.recon.causes import BreakFacts, explain
+from bankmind.recon.causes import BreakFacts, explain, number_text
 from bankmind.recon.matching import compare_tables
 from bankmind.recon.severity import Severity, severity, unit_nav_error
 from bankmind.recon.types import ValuationRow, ValuationTable
@@ -344,7 +344,10 @@ def _footer_breaks(manager: ValuationTable, custodian: ValuationTable, tol: Tole
                 manager=m,
                 custodian=c,
                 difference=_diff(m, c),
-                explanation=f"{label}: 管理人 {m}，托管人 {c}，差额 {_diff(m, c)}{share}。",
+                explanation=(
+                    f"{label}: 管理人 {number_text(m)}，托管人 {number_text(c)}，"
+                    f"差额 {number_text(_diff(m, c))}{share}。"
+                ),
                 cause="footer",
                 manager_cell=manager.source.get(name),
                 custodian_cell=custodian.source.get(name),
