@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from pdfplumber.page import Page
     from PIL.Image import Image
 
-__all__ = ["MIN_TEXT_CHARS", "RENDER_SCALE", "load"]
+__all__ = ["MIN_TEXT_CHARS", "RENDER_SCALE", "load", "looks_scanned", "open_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def load(data: bytes, sniffed: Sniffed, *, who: str, ocr: bool) -> LoadedDocumen
     """Read every page; see the module docstring."""
     import pypdfium2
 
-    document = _open(data, who)
+    document = open_pdf(data, who)
     try:
         pages = _read_pages(data, who)
         text_pages = [page for page in pages if not page.scanned]
@@ -143,7 +143,8 @@ def _encrypted(who: str) -> EncryptedFile:
     )
 
 
-def _open(data: bytes, who: str) -> pypdfium2.PdfDocument:
+def open_pdf(data: bytes, who: str) -> pypdfium2.PdfDocument:
+    """The document opened with pypdfium2; a password or damage is refused with what to do."""
     import pypdfium2
 
     try:
@@ -195,13 +196,17 @@ def _read_page(page: Page, number: int) -> _Page:
         return _Page(number, scanned=True)
 
 
-def _page_content(page: Page, number: int) -> _Page:
+def looks_scanned(page: Page) -> bool:
+    """Whether a page is to be read by OCR: fewer than `MIN_TEXT_CHARS` readable characters and an
+    image (or many vector paths) on it, or mostly glyphs without a Unicode mapping."""
     texts = [c["text"] for c in page.chars if c["text"].strip()]
     garbled = sum(1 for t in texts if _garbled(t))
     readable = len(texts) - garbled
-    scanned = garbled > readable or (
-        readable < MIN_TEXT_CHARS and bool(page.images or len(page.curves) >= 20)
-    )
+    return garbled > readable or (readable < MIN_TEXT_CHARS and bool(page.images or len(page.curves) >= 20))
+
+
+def _page_content(page: Page, number: int) -> _Page:
+    scanned = looks_scanned(page)
     entries: list[tuple[float, Line | _Table]] = []
     boxes = []
     for table in page.find_tables():
