@@ -12,7 +12,7 @@ import sys
 import typer
 
 from bankmind import __version__
-from bankmind.cli import audit, departments, doctor, jobs, kb, keys, models, pii, recon, serve, users
+from bankmind.cli import audit, contract, departments, doctor, jobs, kb, keys, models, pii, recon, serve, users
 from bankmind.cli import eval as eval_cli
 from bankmind.cli.output import err
 from bankmind.errors import BankmindError
@@ -54,6 +54,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(pii.app, name="pii")
 app.add_typer(kb.app, name="kb")
 app.add_typer(recon.app, name="recon")
+app.add_typer(contract.app, name="contract")
 app.add_typer(eval_cli.app, name="eval")
 
 

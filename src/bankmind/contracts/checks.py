@@ -1,0 +1,336 @@
+"""Findings: each check reads the extracted fields, the text and the marks found on the pages, and
+says what is wrong with the evidence for it (cli-contract.md lists the codes and conventions).
+
+Severity: "high" for what makes a contract unenforceable or wrong in money (amounts, rates, dates,
+identities, missing seals and signatures), "medium" for a required clause or detail missing,
+"low" for information only (e.g. a seal that cannot be judged on a digital draft). A "medium" or
+"high" finding on a clean contract is a false alarm, so each check fires only on what the document
+itself shows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from difflib import SequenceMatcher
+
+from bankmind.contracts.dates import parse_term, term_end
+from bankmind.contracts.extract import ROLES, Extracted, is_blank
+from bankmind.contracts.ids import check_resident_id, check_uscc
+from bankmind.contracts.pages import ContractPages, TextLine
+from bankmind.contracts.rates import parse_rate
+from bankmind.contracts.rules import Rules
+from bankmind.contracts.types import Evidence, Finding, Party, Seal
+
+__all__ = ["Slot", "check_contract", "signature_slots"]
+
+_FIELD_LABELS = {
+    "contract_number": "合同编号",
+    "amount": "金额（小写）",
+    "amount_in_words": "金额（大写）",
+    "purpose": "借款用途",
+    "interest_rate": "利率",
+    "term": "借款期限",
+    "start_date": "起始日期",
+    "end_date": "到期日期",
+    "signing_date": "签订日期",
+    "repayment": "还款方式",
+}
+_SLOT = re.compile(
+    rf"(?P<role>{'|'.join(ROLES)}|法定代表人|授权代表|负责人)[^:：]{{0,12}}"
+    r"[（(](?P<kind>[^）)]*(?:签字|签章|盖章|签名)[^）)]*)[）)]\s*[:：]?\s*(?P<rest>[^　]*)"
+)
+_SEAL_NAME_SIMILARITY = 0.6
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A signature or seal slot on the signature page: whose, what it asks for, what is written in it."""
+
+    role: str
+    asks: str
+    filled: str
+    line: TextLine
+
+
+def signature_slots(lines: Sequence[TextLine]) -> list[Slot]:
+    """Every `角色（签字/盖章）：…` slot, in order (a line may hold several, side by side)."""
+    slots = []
+    for line in lines:
+        for match in _SLOT.finditer(line.text):
+            slots.append(Slot(match["role"], match["kind"], match["rest"].strip(), line))
+    return slots
+
+
+def check_contract(
+    found: Extracted,
+    pages: ContractPages,
+    rules: Rules | None,
+    *,
+    seals: Sequence[Seal] = (),
+    signed: dict[int, bool] | None = None,
+) -> list[Finding]:
+    """All findings of one contract; `signed` maps a slot's line index (in `pages.lines`) to
+    whether handwriting was found there, for scanned pages."""
+    findings: list[Finding] = []
+    findings += _amounts(found)
+    if rules is not None:
+        findings += _clauses(found, pages, rules)
+        findings += _blanks(found, rules)
+        findings += _rate(found, rules)
+    findings += _dates(found)
+    findings += _identities(found.parties)
+    slots = signature_slots(pages.lines)
+    findings += _signature_names(found.parties, slots)
+    findings += _signatures(found.parties, slots, pages, signed or {})
+    findings += _seals(found.parties, slots, pages, seals)
+    return findings
+
+
+def _finding(
+    code: str, severity: str, message: str, evidence: Evidence | None, *related: Evidence
+) -> Finding:
+    return Finding.model_validate(
+        {
+            "code": code,
+            "severity": severity,
+            "message": message,
+            "evidence": evidence,
+            "related": list(related),
+        }
+    )
+
+
+# money, clauses, blanks, rates, dates -------------------------------------------------------------
+def _amounts(found: Extracted) -> list[Finding]:
+    figures, words = found.fields.get("amount"), found.fields.get("amount_in_words_value")
+    if figures is None or words is None or figures.value == words.value:
+        return []
+    return [
+        _finding(
+            "amount_mismatch",
+            "high",
+            f"金额大小写不一致：小写 {figures.raw}，大写 {words.raw}（即 {words.value:,.2f}）",
+            figures.evidence,
+            words.evidence,
+        )
+    ]
+
+
+def _clauses(found: Extracted, pages: ContractPages, rules: Rules) -> list[Finding]:
+    text = "\n".join(line.text for line in pages.lines)
+    return [
+        _finding(
+            "missing_clause",
+            clause.severity,
+            f"缺少必备条款「{clause.name}」" + (f"（{clause.basis}）" if clause.basis else ""),
+            found.title_evidence,
+        )
+        for clause in rules.clauses
+        if not clause.found_in(text)
+    ]
+
+
+def _blanks(found: Extracted, rules: Rules) -> list[Finding]:
+    return [
+        _finding(
+            "blank_field", "high", f"关键要素「{_FIELD_LABELS.get(name, name)}」未填写", found.blanks[name]
+        )
+        for name in rules.required_fields
+        if name in found.blanks and name not in found.fields
+    ]
+
+
+def _rate(found: Extracted, rules: Rules) -> list[Finding]:
+    field = found.fields.get("interest_rate")
+    if field is None:
+        return []
+    rate = parse_rate(field.raw)
+    if rate is None:
+        return []
+    if rate.annual > rules.rate_ceiling or rate.annual <= 0:
+        return [
+            _finding(
+                "rate_out_of_range",
+                "high",
+                f"年化利率 {rate.annual}% 超出允许范围（0 < 利率 ≤ {rules.rate_ceiling}%，"
+                f"即一年期 LPR {rules.lpr}% 的 {rules.lpr_multiple} 倍）",
+                field.evidence,
+            )
+        ]
+    if rate.suspicious:
+        return [_finding("rate_out_of_range", "medium", f"利率单位可疑：{rate.suspicious}", field.evidence)]
+    return []
+
+
+def _dates(found: Extracted) -> list[Finding]:
+    fields = found.fields
+    start, end = _day(found, "start_date"), _day(found, "end_date")
+    signing = _day(found, "signing_date")
+    out = []
+    if start and end and end < start:
+        out.append(
+            _finding(
+                "date_inconsistent", "high", f"到期日 {end} 早于起始日 {start}", fields["end_date"].evidence
+            )
+        )
+    elif start and end and "term" in fields:
+        term = parse_term(str(fields["term"].raw))
+        if term is not None and end not in term_end(start, term):
+            accepted = "或".join(str(d) for d in term_end(start, term))
+            out.append(
+                _finding(
+                    "date_inconsistent",
+                    "high",
+                    f"借款期限「{fields['term'].raw}」与起止日期不符："
+                    f"自 {start} 起应至 {accepted}，合同写的是 {end}",
+                    fields["term"].evidence,
+                    fields["end_date"].evidence,
+                )
+            )
+    if signing and start and signing > start:
+        out.append(
+            _finding(
+                "date_inconsistent",
+                "high",
+                f"签订日期 {signing} 晚于借款起始日 {start}",
+                fields["signing_date"].evidence,
+                fields["start_date"].evidence,
+            )
+        )
+    return out
+
+
+def _day(found: Extracted, name: str) -> date | None:
+    field = found.fields.get(name)
+    return date.fromisoformat(str(field.value)) if field and field.value else None
+
+
+# parties ------------------------------------------------------------------------------------------
+def _identities(parties: Sequence[Party]) -> list[Finding]:
+    out = []
+    for party in parties:
+        number = (party.id_number or "").strip()
+        if not number or "*" in number or "＊" in number:
+            continue
+        if party.kind == "organisation":
+            problem, code, what = check_uscc(number), "invalid_uscc", "统一社会信用代码"
+        else:
+            problem, code, what = check_resident_id(number), "invalid_id", "居民身份证号码"
+        if problem:
+            out.append(
+                _finding(
+                    code,
+                    "high",
+                    f"{party.role}「{party.name}」的{what} {number} 无效：{problem}",
+                    party.evidence,
+                )
+            )
+    return out
+
+
+def _signature_names(parties: Sequence[Party], slots: Sequence[Slot]) -> list[Finding]:
+    """A name written in a signature slot (or beside it) that is not the party's name as the
+    parties block writes it."""
+    by_role = {p.role: p for p in parties}
+    out = []
+    for slot in slots:
+        party = by_role.get(slot.role)
+        name = re.split(r"\s|（|\(|法定代表人|授权代表|日期", slot.filled)[0].strip("：: ")
+        if party is None or not name or is_blank(name) or name == party.name:
+            continue
+        if len(name) >= 2 and (party.kind == "organisation" or len(name) <= 4):
+            out.append(
+                _finding(
+                    "party_mismatch",
+                    "high",
+                    f"签署页的{slot.role}「{name}」与合同首部的「{party.name}」不一致",
+                    Evidence(page=slot.line.page, text=slot.line.text, bbox=slot.line.bbox),
+                    party.evidence,
+                )
+            )
+    return out
+
+
+def _signature_page(slots: Sequence[Slot]) -> int | None:
+    return max((s.line.page for s in slots), default=None)
+
+
+def _signatures(
+    parties: Sequence[Party], slots: Sequence[Slot], pages: ContractPages, signed: dict[int, bool]
+) -> list[Finding]:
+    """Natural persons must sign: an empty `（签字）` slot on a digital page, or no handwriting in it
+    on a scan."""
+    persons = {p.role: p for p in parties if p.kind == "person"}
+    out = []
+    index = {id(line): i for i, line in enumerate(pages.lines)}
+    for slot in slots:
+        party = persons.get(slot.role)
+        if party is None or "签" not in slot.asks:
+            continue
+        if slot.line.page in pages.scanned:
+            empty = not signed.get(index.get(id(slot.line), -1), False)
+        else:
+            empty = is_blank(slot.filled)
+        if empty:
+            out.append(
+                _finding(
+                    "missing_signature",
+                    "high",
+                    f"{slot.role}「{party.name}」的签字处为空",
+                    Evidence(page=slot.line.page, text=slot.line.text, bbox=slot.line.bbox),
+                )
+            )
+    return out
+
+
+def _seals(
+    parties: Sequence[Party], slots: Sequence[Slot], pages: ContractPages, seals: Sequence[Seal]
+) -> list[Finding]:
+    """Every corporate party's round seal on a scanned signature page, naming that party."""
+    page = _signature_page(slots)
+    if page is None or page not in pages.scanned:
+        return []  # a digital draft has no seal image to judge (cli-contract convention 6)
+    unmatched = [s for s in seals if s.page == page]
+    missing = []
+    for party in (p for p in parties if p.kind == "organisation"):  # first every seal that names its party
+        match = max(unmatched, key=lambda s: _similarity(s.text, party.name), default=None)
+        if match is not None and _similarity(match.text, party.name) >= _SEAL_NAME_SIMILARITY:
+            unmatched.remove(match)
+        else:
+            missing.append(party)
+    readable = [s for s in unmatched if len(s.text) >= 4]
+    out = []
+    for party in missing:  # then a party without its seal: another name's seal, or none at all
+        slot = next((s for s in slots if s.role == party.role and s.line.page == page), None)
+        where = Evidence(
+            page=page, text=slot.line.text if slot else party.name, bbox=slot.line.bbox if slot else None
+        )
+        if readable:
+            seal = readable.pop(0)
+            out.append(
+                _finding(
+                    "seal_name_mismatch",
+                    "high",
+                    f"{party.role}「{party.name}」处的印章文字为「{seal.text}」，与当事人名称不符",
+                    Evidence(page=page, text=seal.text, bbox=seal.bbox),
+                    where,
+                )
+            )
+        else:
+            out.append(
+                _finding("missing_seal", "high", f"签署页未见{party.role}「{party.name}」的印章", where)
+            )
+    return out
+
+
+def _similarity(seal_text: str, name: str) -> float:
+    """How much of the party's name the seal's text holds (OCR of a ring drops or adds characters)."""
+    text = re.sub(r"合同专用章|公章|财务专用章|[\s★*]", "", seal_text)
+    if not text:
+        return 0.0
+    if name in text:
+        return 1.0
+    return SequenceMatcher(None, text, name).ratio()
