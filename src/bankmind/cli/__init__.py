@@ -12,7 +12,20 @@ import sys
 import typer
 
 from bankmind import __version__
-from bankmind.cli import audit, contract, departments, doctor, jobs, kb, keys, models, pii, recon, serve, users
+from bankmind.cli import (
+    audit,
+    contract,
+    departments,
+    doctor,
+    jobs,
+    kb,
+    keys,
+    models,
+    pii,
+    recon,
+    serve,
+    users,
+)
 from bankmind.cli import eval as eval_cli
 from bankmind.cli.output import err
 from bankmind.errors import BankmindError

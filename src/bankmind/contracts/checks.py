@@ -43,6 +43,9 @@ _SLOT = re.compile(
     r"[（(](?P<kind>[^）)]*(?:签字|签章|盖章|签名)[^）)]*)[）)]\s*[:：]?\s*(?P<rest>[^　]*)"
 )
 _SEAL_NAME_SIMILARITY = 0.6
+_SEAL_DOUBT = 0.3
+"""Between these two, a seal's ring text is more likely misread than another name: "low", for a person
+(or a vision model) to look at; below it the seal names someone else."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ def check_contract(
     if rules is not None:
         findings += _clauses(found, pages, rules)
         findings += _blanks(found, rules)
-        findings += _rate(found, rules)
+        findings += _rate(found, rules, pages.scanned)
     findings += _dates(found)
     findings += _identities(found.parties)
     slots = signature_slots(pages.lines)
@@ -143,7 +146,7 @@ def _blanks(found: Extracted, rules: Rules) -> list[Finding]:
     ]
 
 
-def _rate(found: Extracted, rules: Rules) -> list[Finding]:
+def _rate(found: Extracted, rules: Rules, scanned: Sequence[int]) -> list[Finding]:
     field = found.fields.get("interest_rate")
     if field is None:
         return []
@@ -160,8 +163,9 @@ def _rate(found: Extracted, rules: Rules) -> list[Finding]:
                 field.evidence,
             )
         ]
-    if rate.suspicious:
-        return [_finding("rate_out_of_range", "medium", f"利率单位可疑：{rate.suspicious}", field.evidence)]
+    if rate.suspicious:  # on a scan OCR may have misread a digit: informational there
+        severity = "low" if field.evidence.page in scanned else "medium"
+        return [_finding("rate_out_of_range", severity, f"利率单位可疑：{rate.suspicious}", field.evidence)]
     return []
 
 
@@ -263,12 +267,11 @@ def _signatures(
 ) -> list[Finding]:
     """Natural persons must sign: an empty `（签字）` slot on a digital page, or no handwriting in it
     on a scan."""
-    persons = {p.role: p for p in parties if p.kind == "person"}
     out = []
     index = {id(line): i for i, line in enumerate(pages.lines)}
     for slot in slots:
-        party = persons.get(slot.role)
-        if party is None or "签" not in slot.asks:
+        party = _slot_party(parties, slots, slot)
+        if party is None or not ("签字" in slot.asks or "签名" in slot.asks):
             continue
         if slot.line.page in pages.scanned:
             empty = not signed.get(index.get(id(slot.line), -1), False)
@@ -279,11 +282,21 @@ def _signatures(
                 _finding(
                     "missing_signature",
                     "high",
-                    f"{slot.role}「{party.name}」的签字处为空",
+                    f"{slot.role}（{party.name}）的签字处为空",
                     Evidence(page=slot.line.page, text=slot.line.text, bbox=slot.line.bbox),
                 )
             )
     return out
+
+
+def _slot_party(parties: Sequence[Party], slots: Sequence[Slot], slot: Slot) -> Party | None:
+    """Whose slot: the party of that role, or for 法定代表人/负责人/授权代表 the organisation whose
+    盖章 slot comes just before it."""
+    by_role = {p.role: p for p in parties}
+    if slot.role in by_role:
+        return by_role[slot.role]
+    before = [s for s in slots[: slots.index(slot)] if s.role in by_role]
+    return by_role[before[-1].role] if before else None
 
 
 def _seals(
@@ -309,7 +322,20 @@ def _seals(
             page=page, text=slot.line.text if slot else party.name, bbox=slot.line.bbox if slot else None
         )
         if readable:
-            seal = readable.pop(0)
+            seal = max(readable, key=lambda s: _similarity(s.text, party.name))
+            readable.remove(seal)
+            if _similarity(seal.text, party.name) >= _SEAL_DOUBT:  # a ring OCR misread, more likely
+                message = f"{party.role}「{party.name}」处的印章印文识别为「{seal.text}」，请人工核对"
+                out.append(
+                    _finding(
+                        "seal_name_mismatch",
+                        "low",
+                        message,
+                        Evidence(page=page, text=seal.text, bbox=seal.bbox),
+                        where,
+                    )
+                )
+                continue
             out.append(
                 _finding(
                     "seal_name_mismatch",

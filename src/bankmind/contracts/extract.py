@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from bankmind.contracts.dates import parse_date, parse_term
 from bankmind.contracts.numerals import parse_amount_figures, parse_amount_words
@@ -47,16 +48,17 @@ _CAPITAL = re.compile(
 _FIGURE = re.compile(r"(?P<v>[¥￥]\s*[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)?\s*(?:万)?元)")
 _MONEY_LINE = re.compile(r"金额|本金|借款|贷款|主债权|数额")
 _DATES = re.compile(r"自\s*(?P<start>.+?)\s*(?:起)?\s*至\s*(?P<end>.+?)\s*(?:止|$)")
+_WRAPPED_FIELDS = frozenset({"main_contract_number", "term"})
 _LABELS: dict[str, re.Pattern[str]] = {
     "contract_number": re.compile(r"合同编号\s*[:：]\s*(?P<v>.*)"),
     "purpose": re.compile(r"(?:借款|贷款)用途\s*(?:为|是)?\s*[:：]?\s*(?P<v>.*)"),
-    "term": re.compile(r"(?:借款|贷款)期限\s*(?:为|是)?\s*[:：]?\s*(?P<v>[^，,；;。自]*)"),
+    "term": re.compile(r"(?:借款|贷款|履行债务的)期限\s*(?:为|是)?\s*[:：]?\s*(?P<v>[^，,；;。自]*)"),
     "interest_rate": re.compile(r"(?P<v>(?:年|月|日)?(?:化)?利率.*)"),
     "repayment": re.compile(r"还款方式\s*(?:为|是)?\s*[:：]?\s*(?P<v>.*)"),
     "signing_date": re.compile(r"(?:签订|签约|签署)日期\s*[:：]\s*(?P<v>.*)"),
     "signing_place": re.compile(r"(?:签订|签约|签署)地点\s*[:：]\s*(?P<v>.*)"),
     "main_contract_number": re.compile(
-        r"主合同(?:编号)?\s*(?:为|是)?[^:：]{0,20}[:：《]\s*(?P<v>[^》）)，,；;。]*)"
+        r"主合同编号\s*(?:为|是)?\s*[:：]?\s*(?P<v>[^，,；;。《》]*?)(?:[，,；;。《]|）?$)"
     ),
 }
 
@@ -89,6 +91,10 @@ def extract(pages: ContractPages) -> Extracted:
         _amounts(found, line)
         _labelled(found, line)
         _dates(found, line)
+    for line in _wrapped(lines):  # fields whose label or value a PDF or scan wrapped onto the next line
+        if not found.fields.keys() >= _WRAPPED_FIELDS:
+            _labelled(found, line, only=_WRAPPED_FIELDS)
+            _dates(found, line)
     if "currency" not in found.fields and "amount" in found.fields:
         source = found.fields["amount"]
         text = source.raw + source.evidence.text
@@ -140,8 +146,10 @@ def _amounts(found: Extracted, line: TextLine) -> None:
             _set(found, "amount", float(value), raw, line)
 
 
-def _labelled(found: Extracted, line: TextLine) -> None:
+def _labelled(found: Extracted, line: TextLine, only: frozenset[str] | None = None) -> None:
     for name, pattern in _LABELS.items():
+        if only is not None and name not in only:
+            continue
         match = pattern.search(line.text)
         if not match or name in found.fields:
             continue
@@ -149,7 +157,7 @@ def _labelled(found: Extracted, line: TextLine) -> None:
         if name == "interest_rate":
             rate = parse_rate(raw)
             if rate is not None:
-                _set(found, name, f"{rate.annual}%", raw, line)
+                _set(found, name, f"{format(rate.annual.normalize(), 'f')}%", raw, line)
             elif re.search(r"利率\s*[:：为]?\s*[_＿\s]*$|[_＿]{3,}\s*%", raw):
                 found.blanks.setdefault(name, _evidence(line))
             continue
@@ -167,6 +175,17 @@ def _labelled(found: Extracted, line: TextLine) -> None:
                 _set(found, name, day.isoformat(), raw, line)
         else:
             _set(found, name, raw.rstrip("。；;，,"), raw, line)
+
+
+def _wrapped(lines: list[TextLine]) -> list[TextLine]:
+    """Each line joined with the next one of its page, cut at the end of the next line's first
+    sentence: `…（主合同编` + `号：（2025）…第8606号。` reads as one."""
+    out = []
+    for line, following in pairwise(lines):
+        if following.page == line.page and not _ARTICLE.match(following.text):
+            rest = re.split(r"(?<=[。；;])", following.text, maxsplit=1)[0]
+            out.append(TextLine(line.page, line.text + rest, line.bbox))
+    return out
 
 
 def _dates(found: Extracted, line: TextLine) -> None:

@@ -8,12 +8,19 @@
 `page` is a PIL image or an OpenCV array (BGR, or grey: no seals), in pixels of the page image.
 
 Finding: red pixels (two hue ranges of HSV, since red wraps around 0°) on a page shrunk to about
-620 pixels across, closed, outlined; each outline of a plausible size is fitted with an ellipse or
-a rotated square, and kept only if it is a *ring*: ink along the outline all the way round, less
-ink inside, none just outside. A thumb print (指印) is an inked blob, not a ring; red handwriting or
-a red table rule is not closed. Reading: the band inside the ring is unrolled with a polar
-transform into a straight strip (the arc's gap at the bottom found and turned to the ends) and
-OCR'd, then the centre below the star (合同专用章); only these small crops are OCR'd.
+620 pixels across; each red region of a plausible size is outlined by the convex hull of its red
+(text printed across a rim cannot dent it), fitted with an ellipse or a rotated square, and kept
+only if it is a *ring*: a thin line of ink all the way round, red falling away just inside it,
+less ink inside than on it, none just outside. A thumb print (指印) is an evenly inked blob, not a
+ring; red titles, rules and table frames are not closed or not of a seal's size. Seals touching
+each other or a thumb print are separated by a Hough transform for circles, then by looking again
+at what is left once those rings are taken away.
+
+Reading: the seal is warped onto a circle and turned so the words under the star (合同专用章)
+point down; those are cut out, the band inside the ring is unrolled with a polar transform
+(cv2.warpPolar) into a straight strip starting at the rim text's first character, and both
+crops of every seal on the page go to OCR on one sheet, in one call. A square seal's rows are
+laid end to end in one line.
 
 Removing: red ink absorbs green and blue light and passes red, so in the red channel a seal all
 but vanishes while black text under it stays dark. Red pixels are redrawn from their red channel
@@ -75,7 +82,7 @@ class SealMark:
     """x0, y0, x1, y1 in pixels of the page image."""
     shape: SealShape
     score: float
-    """0–1: how ring-like the outline is (continuity of the rim, emptiness inside and out)."""
+    """0–1: how ring-like the outline is (a thin, unbroken rim; less red inside, none outside)."""
     center: tuple[float, float]
     axes: tuple[float, float]
     """Semi-axes in pixels along the seal's own x and y (half sides for a square)."""
@@ -103,18 +110,24 @@ def find_seals(image: Image.Image | U8) -> list[SealMark]:
     mask = red_mask(small)
     dark = _dark_mask(small, mask)
     short = min(small.shape[:2])
-    found: list[SealMark] = []
-    for hull in _outlines(mask, short):
-        mark = _judge(mask, dark, hull, scale)
-        if mark is not None:
-            found.append(mark)
-    found.sort(key=lambda m: -m.score)
-    kept: list[SealMark] = []
-    for mark in found:  # one seal per place: drop candidates centred inside a better one
-        if not any(_inside(mark.center, other.bbox) for other in kept):
-            kept.append(mark)
+    kept = _best(_judged(mask, dark, _outlines(mask, short), scale), [])
+    # seals that touch each other or a thumb print share one outline: look for rings inside such
+    # outlines, then for what is left once the rings found are taken away
+    rings = _best(_judged(mask, dark, _circles(mask, short), scale), kept)
+    if len(rings) > len(kept):
+        rest = mask.copy()
+        for mark in rings:
+            axes = (int(mark.axes[0] * scale * 1.06) + 2, int(mark.axes[1] * scale * 1.06) + 2)
+            centre = (round(mark.center[0] * scale), round(mark.center[1] * scale))
+            if mark.shape == "square":
+                corners = cv2.boxPoints((centre, (2 * axes[0], 2 * axes[1]), mark.angle))
+                cv2.fillPoly(rest, [np.asarray(corners, dtype=np.int32)], 0)
+            else:
+                cv2.ellipse(rest, centre, axes, mark.angle, 0, 360, 0, thickness=-1)
+        rings = _best(_judged(rest, dark, _outlines(rest, short), scale), rings)
+    kept = rings
     kept.sort(key=lambda m: (m.bbox[1], m.bbox[0]))
-    log.debug("contracts.seals.found", extra={"seals": len(kept), "candidates": len(found)})
+    log.debug("contracts.seals.found", extra={"seals": len(kept)})
     return kept
 
 
@@ -201,6 +214,59 @@ def red_mask(bgr: U8, *, loose: bool = False) -> U8:
 
 
 # finding -----------------------------------------------------------------------------------------
+def _judged(mask: U8, dark: U8, outlines: list[Points], scale: float) -> list[SealMark]:
+    return [mark for hull in outlines if (mark := _judge(mask, dark, hull, scale)) is not None]
+
+
+def _best(found: list[SealMark], kept: list[SealMark]) -> list[SealMark]:
+    """`kept` and the best of `found`, one seal per place: a candidate centred inside a seal already
+    kept, or inside a better candidate, is dropped."""
+    kept = list(kept)
+    for mark in sorted(found, key=lambda m: -m.score):
+        if not any(_inside(mark.center, other.bbox) or _inside(other.center, mark.bbox) for other in kept):
+            kept.append(mark)
+    return kept
+
+
+def _circles(mask: U8, short: int) -> list[Points]:
+    """Outlines of the rings a Hough transform finds in the red, each widened to the ring's outer
+    edge (the transform centres on the middle of the stroke)."""
+    min_r, max_r = int(_MIN_SEAL * short / 2), int(_MAX_SEAL * short / 2)
+    blurred = cv2.GaussianBlur(mask, (5, 5), 1.5)
+    found = cv2.HoughCircles(
+        blurred, cv2.HOUGH_GRADIENT, dp=1.5, minDist=max(8, min_r), param1=120, param2=40,
+        minRadius=max(4, min_r), maxRadius=max_r,
+    )  # fmt: skip
+    outlines: list[Points] = []
+    if found is None:
+        return outlines
+    for x, y, r in np.asarray(found, dtype=np.float32)[0][:12]:
+        edge = _outer_edge(mask, (float(x), float(y)), float(r))
+        polygon = cv2.ellipse2Poly((round(x), round(y)), (round(edge), round(edge)), 0, 0, 360, 5)
+        outlines.append(np.asarray(polygon, dtype=np.int32).reshape(-1, 1, 2))
+    return outlines
+
+
+def _outer_edge(mask: U8, center: tuple[float, float], radius: float) -> float:
+    """The radius where the red of a ring near `radius` ends on the outside."""
+    x0, y0 = max(0, int(center[0] - 1.3 * radius)), max(0, int(center[1] - 1.3 * radius))
+    x1, y1 = int(center[0] + 1.3 * radius) + 1, int(center[1] + 1.3 * radius) + 1
+    window = mask[y0:y1, x0:x1] > 0
+    ys, xs = np.mgrid[y0 : y0 + window.shape[0], x0 : x0 + window.shape[1]]
+    distance = np.hypot(xs - center[0], ys - center[1]).astype(np.int32)
+    counts = np.bincount(distance.ravel())
+    inked = np.bincount(distance.ravel(), weights=window.ravel(), minlength=len(counts))
+    profile = inked / np.maximum(counts, 1)
+    low, high = int(0.8 * radius), min(len(profile) - 1, int(1.2 * radius) + 1)
+    if high <= low:
+        return radius
+    peak = low + int(np.argmax(profile[low:high]))
+    edge = peak
+    while edge + 1 < len(profile) and profile[edge + 1] >= 0.5 * profile[peak]:
+        edge += 1
+    return float(edge) + 0.5
+
+
 def _outlines(mask: U8, short: int) -> list[Points]:
     """Convex outlines of red regions of a seal's size, two ways.
 
@@ -258,8 +324,7 @@ def _judge(mask: U8, dark: U8, hull: Points, scale: float) -> SealMark | None:
     score = _ring_score(mask, dark, hull, center, axes, angle, square=shape == "square")
     if score < _MIN_SCORE:
         return None
-    contour = hull
-    x, y, w, h = cv2.boundingRect(contour)
+    x, y, w, h = cv2.boundingRect(hull)
     bbox = (x / scale, y / scale, (x + w) / scale, (y + h) / scale)
     return SealMark(
         bbox=bbox,
@@ -284,8 +349,9 @@ def _ring_score(
     """How much the red around the fitted outline looks like a seal's rim rather than a blob.
 
     The product of: the share of directions in which the rim band holds ink (continuity), how much
-    fuller the rim band is than the inside (a thumb print is as full inside as at its edge), and
-    how empty the band just outside is. Pixels of black text are left out of every share: on
+    fuller the rim band is than the inside (a thumb print is as full inside as at its edge), how
+    sharply the red falls away just inside the rim (a thin line, not a fading edge), and how empty
+    the band just outside is. Pixels of black text are left out of every share: on
     paper, text under a seal shows through and hides the red there.
     """
     x, y, w, h = cv2.boundingRect(contour)
@@ -318,17 +384,22 @@ def _ring_score(
     directions = np.arctan2(v[band], u[band])
     sectors = np.unique(((directions + math.pi) / (2 * math.pi) * 72).astype(np.int32) % 72)
     continuity = len(sectors) / 72
+    # a rim is a thin line: just inside it the red falls away (before the text), unlike the even
+    # fill of a thumb print
+    lo, hi = max(0, peak_bin - int(0.16 / step)), max(1, peak_bin - max(2, int(0.04 / step)))
+    sharp = peak - float(profile[lo:hi].min()) if hi > lo else 0.0
     score = float(
         min(1.0, continuity / 0.9)
         * np.clip((peak - inside) / 0.4, 0.0, 1.0)
         * np.clip(peak / 0.6, 0.0, 1.0)
+        * np.clip((sharp - 0.15) / 0.3, 0.0, 1.0)
         * np.clip(1.0 - outside / 0.15, 0.0, 1.0)
         * np.clip((0.6 - inside) / 0.3, 0.0, 1.0)
     )
     log.debug(
         "contracts.seals.ring",
         extra={"rim": round(peak, 3), "inside": round(inside, 3), "outside": round(outside, 3),
-               "continuity": round(continuity, 3), "score": round(score, 3)},
+               "continuity": round(continuity, 3), "sharp": round(sharp, 3), "score": round(score, 3)},
     )  # fmt: skip
     return score
 

@@ -84,22 +84,53 @@ def find_signatures(image: Image.Image | U8, ocr_lines: list[OcrLine]) -> list[S
     """
     bgr = _bgr(image)
     height, width = bgr.shape[:2]
+    metrics = _metrics(ocr_lines)
+    printed = [_box(line) for line in ocr_lines if _looks_printed(line.text, _box(line), line.score, metrics)]
     slots: list[SignatureSlot] = []
-    boxes = [_box(line) for line in ocr_lines]
-    for index, line in enumerate(ocr_lines):
+    for line in ocr_lines:
         for match in _labels(line.text):
-            label_box, rest_box = _split_box(line, match.start("label"), match.end("label"))
+            label_box, rest_box = _split_box(line, match.start("label"), match.end("label"), metrics)
             rest = line.text[match.end("label") :].strip()
-            others = [b for k, b in enumerate(boxes) if k != index]
-            area = _slot_area(
-                label_box, others, (width, height), bare=match.group("label").startswith(("（", "("))
+            blockers = [b for b in printed if b != _box(line)]
+            bare = match.group("label").startswith(("（", "("))
+            area = _slot_area(label_box, blockers, (width, height), metrics.line_h, bare=bare)
+            found = _judge(
+                bgr, match.group("label"), label_box, area, line, rest, rest_box, ocr_lines, metrics
             )
-            slots.append(_judge(bgr, match.group("label"), label_box, area, line, rest, rest_box, ocr_lines))
+            slots.append(found)
     slots.sort(key=lambda s: (s.label_bbox[1], s.label_bbox[0]))
     log.debug(
         "contracts.signatures.found", extra={"slots": len(slots), "signed": sum(s.signed for s in slots)}
     )
     return slots
+
+
+@dataclass(frozen=True)
+class _Metrics:
+    """The page's printed text: OCR box height of a line, and advance of one CJK character."""
+
+    line_h: float
+    pitch: float
+
+
+def _metrics(lines: list[OcrLine]) -> _Metrics:
+    """Medians over lines OCR read confidently with four or more characters (printed body text)."""
+    heights, pitches = [], []
+    for line in lines:
+        units = _units(line.text)
+        if line.score >= 0.9 and units >= 4:
+            x0, y0, x1, y1 = _box(line)
+            heights.append(y1 - y0)
+            pitches.append((x1 - x0) / units)
+    if not heights:
+        tallest = max((_box(line)[3] - _box(line)[1] for line in lines), default=40.0)
+        return _Metrics(tallest, 0.64 * tallest)
+    return _Metrics(float(np.median(heights)), float(np.median(pitches)))
+
+
+def _units(text: str) -> float:
+    """Width of `text` in CJK characters (ASCII counts half)."""
+    return sum(1.0 if ord(ch) > 0x2E80 else 0.5 for ch in text if not ch.isspace())
 
 
 # labels ------------------------------------------------------------------------------------------
@@ -116,31 +147,43 @@ def _labels(text: str) -> list[re.Match[str]]:
     return found
 
 
-def _split_box(line: OcrLine, start: int, end: int) -> tuple[BBox, BBox | None]:
-    """Boxes of characters `start`…`end` of the line and of what follows, by character widths
-    (a CJK character is about as wide as the line is high, ASCII half that)."""
-    units = [1.0 if ord(ch) > 0x2E80 else 0.5 for ch in line.text]
+def _split_box(line: OcrLine, start: int, end: int, metrics: _Metrics) -> tuple[BBox, BBox | None]:
+    """Boxes of characters `start`…`end` of the line and of what follows.
+
+    A printed line is split in proportion to its characters. A line whose box is wider or taller
+    than print (OCR joined the label and the handwriting after it) is measured with the page's
+    character advance from its left end, at the page's line height about its middle.
+    """
+    text = line.text
+    units = [1.0 if ord(ch) > 0x2E80 else 0.5 for ch in text]
     total = sum(units) or 1.0
-    (x0, y0, x1, y1) = _box(line)
-    a = x0 + (x1 - x0) * sum(units[:start]) / total
-    b = x0 + (x1 - x0) * sum(units[:end]) / total
+    x0, y0, x1, y1 = _box(line)
+    if 0.8 * metrics.pitch <= (x1 - x0) / total <= 1.25 * metrics.pitch:
+        a = x0 + (x1 - x0) * sum(units[:start]) / total
+        b = x0 + (x1 - x0) * sum(units[:end]) / total
+    else:
+        a = min(x1, x0 + metrics.pitch * sum(units[:start]))
+        b = min(x1, x0 + metrics.pitch * sum(units[:end]) + 0.3 * metrics.pitch)
+    if y1 - y0 > 1.3 * metrics.line_h:
+        middle = (y0 + y1) / 2
+        y0, y1 = middle - metrics.line_h / 2, middle + metrics.line_h / 2
     label = (a, y0, b, y1)
-    rest = (b, y0, x1, y1) if end < len(line.text) and x1 - b > 2 else None
+    rest = (b, *_box(line)[1:]) if end < len(text) and x1 - b > 2 else None
     return label, rest
 
 
-def _slot_area(label: BBox, others: list[BBox], size: tuple[int, int], *, bare: bool) -> BBox:
-    """Where a signature for `label` would be written: right of it up to the next text on its row,
-    or under it when the row has no room; above it for a bare （签字） printed under a blank line."""
+def _slot_area(label: BBox, blockers: list[BBox], size: tuple[int, int], h: float, *, bare: bool) -> BBox:
+    """Where a signature for `label` would be written: right of it up to the next printed text on
+    its row (text just after the label is in the slot), or under it when the row has no room;
+    above it for a bare （签字） printed under a blank line. `h` is the page's line height."""
     x0, y0, x1, y1 = label
-    h = max(8.0, y1 - y0)
     width, height = size
     if bare:
         return (max(0.0, x0 - 2 * h), max(0.0, y0 - 2.2 * h), min(width, x1 + 2 * h), y0)
     right = min(width - 0.5 * h, x1 + 10 * h)
-    for bx0, by0, _, by1 in others:
+    for bx0, by0, _, by1 in blockers:
         same_row = min(y1, by1) - max(y0, by0) > 0.4 * h
-        if same_row and bx0 >= x1 - 0.3 * h:
+        if same_row and bx0 >= x1 + 2.5 * h:  # nearer, it is what fills the slot (a typed name)
             right = min(right, bx0 - 0.3 * h)
     if right - x1 >= 3 * h:
         return (x1, max(0.0, y0 - 1.1 * h), right, min(height, y1 + 1.1 * h))
@@ -157,11 +200,12 @@ def _judge(
     rest: str,
     rest_box: BBox | None,
     lines: list[OcrLine],
+    metrics: _Metrics,
 ) -> SignatureSlot:
-    h = max(8.0, label_box[3] - label_box[1])
+    h = max(8.0, metrics.line_h)
     printed: list[BBox] = [label_box]
     typed: list[str] = []
-    if rest and rest_box is not None and _looks_printed(rest, rest_box, line.score, h):
+    if rest and rest_box is not None and _looks_printed(rest, rest_box, line.score, metrics):
         printed.append(rest_box)
         typed.append(rest)
     for other in lines:
@@ -170,7 +214,7 @@ def _judge(
         box = _box(other)
         if _overlap(box, area) <= 0:
             continue
-        if _looks_printed(other.text, box, other.score, h):
+        if _looks_printed(other.text, box, other.score, metrics):
             printed.append(box)
             if _overlap(box, area) > 0.5 * _area(box):
                 typed.append(other.text)
@@ -188,7 +232,7 @@ def _judge(
             max(0, int(by0 - pad - ay0)) : max(0, int(by1 + pad - ay0) + 1),
             max(0, int(bx0 - pad - ax0)) : max(0, int(bx1 + pad - ax0) + 1),
         ] = 0
-    score, ink_box = _handwriting(ink, h)
+    score, ink_box = _handwriting(ink, h, row=(label_box[1] - ay0, label_box[3] - ay0))
     if ink_box is not None:
         ink_box = (ink_box[0] + ax0, ink_box[1] + ay0, ink_box[2] + ax0, ink_box[3] + ay0)
     return SignatureSlot(
@@ -202,17 +246,16 @@ def _judge(
     )
 
 
-def _looks_printed(text: str, box: BBox, score: float, h: float) -> bool:
-    """Whether an OCR reading is printed text: read with confidence, at about the label's height,
-    one character per line-height of width (a scrawl read as 张三 is two or three times wider)."""
-    chars = sum(1.0 if ord(ch) > 0x2E80 else 0.5 for ch in text if not ch.isspace())
+def _looks_printed(text: str, box: BBox, score: float, metrics: _Metrics) -> bool:
+    """Whether an OCR reading is printed text: read with confidence, at about the page's line
+    height and character advance (a scrawl read as 张三 is taller, or two or three times wider)."""
+    chars = _units(text)
     if not chars or score < 0.8:
         return False
     height, width = box[3] - box[1], box[2] - box[0]
-    if not 0.6 * h <= height <= 1.5 * h:
+    if not 0.6 * metrics.line_h <= height <= 1.4 * metrics.line_h:
         return False
-    per_char = width / chars
-    return 0.6 * height <= per_char <= 1.5 * height
+    return 0.6 * metrics.pitch <= width / chars <= 1.5 * metrics.pitch
 
 
 def _ink(crop: U8, h: float) -> U8:
@@ -229,10 +272,11 @@ def _ink(crop: U8, h: float) -> U8:
     return np.asarray(ink & ~(across | down), dtype=np.uint8)
 
 
-def _handwriting(ink: U8, h: float) -> tuple[float, BBox | None]:
+def _handwriting(ink: U8, h: float, *, row: tuple[float, float]) -> tuple[float, BBox | None]:
     """How surely the ink left in a slot is handwriting (0–1), and its box.
 
-    `h` is the height of the label's OCR box; printed characters are about 0.65 h tall. Handwriting
+    `h` is the page's line height (OCR box); printed characters are about 0.65 h tall. Only writing
+    that reaches into the label's `row` (top, bottom in the crop) counts. Handwriting
     is enough ink (not specks), reaching further than a printed character (taller, or in strokes
     joined across characters), and written in curves: the share of stroke edges running near
     horizontal or vertical is 0.45–0.65 in printed Chinese and 0.3–0.42 in a scrawl.
@@ -252,8 +296,14 @@ def _handwriting(ink: U8, h: float) -> tuple[float, BBox | None]:
     joined = cv2.dilate(
         strokes.astype(np.uint8), np.ones((3, 3), np.uint8), iterations=max(1, round(0.08 * h))
     )
-    groups, group_of = cv2.connectedComponents(joined, connectivity=8)
+    groups, group_of, group_stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     ink_per_group = np.bincount(group_of[strokes], minlength=groups)
+    tops = group_stats[:, cv2.CC_STAT_TOP]
+    on_row = (tops < row[1]) & (tops + group_stats[:, cv2.CC_STAT_HEIGHT] > row[0])
+    ink_per_group[~on_row] = 0  # writing that belongs to the rows above or below
+    ink_per_group[0] = 0
+    if not ink_per_group.any():
+        return 0.0, None
     main = int(np.argmax(ink_per_group))
     strokes &= group_of == main
     ys, xs = np.nonzero(strokes)

@@ -1,152 +1,19 @@
 """PDFs and scanned images for the loaders, built in code with their content known by construction.
 
-PDFs are drawn with PDFium (pypdfium2): real text objects in WenQuanYi Micro Hei (a CJK TrueType
-font the PDF embeds, with a ToUnicode map, so pdfplumber reads the text back), ruled tables as path
-objects, and scanned pages as one full-page image of text drawn by Pillow. Office files: `office.py`.
+PDFs are drawn with bankmind's own writer (`bankmind.documents.pdf_writer.PdfBuilder`, PDFium): real
+text objects in a CJK font pdfplumber reads back, ruled tables as path objects, and scanned pages as
+one full-page image of text drawn by Pillow. Office files: `office.py`.
 """
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import io
+
+from bankmind.documents.pdf_writer import A4, CJK_FONT, LEFT, RIGHT, PdfBuilder, text_width, wrap
 
 from .. import factories as base
 
-CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
-A4 = (595.0, 842.0)
-LEFT, RIGHT = 72.0, 523.0
-
-
-@functools.cache
-def _font_bytes() -> bytes:
-    with open(CJK_FONT, "rb") as fh:
-        return fh.read()
-
-
-def text_width(text: str, size: float) -> float:
-    """Advance width of `text` in points, as PDFium lays it out (same font, same metrics)."""
-    from PIL import ImageFont
-
-    return float(ImageFont.truetype(CJK_FONT, 1000).getlength(text)) * size / 1000
-
-
-def wrap(text: str, size: float, width: float = RIGHT - LEFT) -> list[str]:
-    """Greedy line breaks at characters (CJK) or spaces (Latin) so each line fits `width`."""
-    lines: list[str] = []
-    current = ""
-    for token in _tokens(text):
-        if current and text_width((current + token).rstrip(), size) > width:
-            lines.append(current.rstrip())
-            current = token.lstrip()
-        else:
-            current += token
-    if current.strip():
-        lines.append(current.rstrip())
-    return lines
-
-
-def _tokens(text: str) -> list[str]:
-    tokens: list[str] = []
-    for ch in text:
-        if (
-            tokens
-            and ch.isascii()
-            and not ch.isspace()
-            and tokens[-1][-1:].isascii()
-            and tokens[-1][-1:] != " "
-        ):
-            tokens[-1] += ch  # keep a Latin word whole
-        elif tokens and ch == " ":
-            tokens[-1] += ch
-        else:
-            tokens.append(ch)
-    return tokens
-
-
-class PdfBuilder:
-    """Pages of text, ruled tables and images; `save()` returns the PDF's bytes."""
-
-    def __init__(self) -> None:
-        import pypdfium2 as pdfium
-        import pypdfium2.raw as raw
-
-        self.pdfium, self.raw = pdfium, raw
-        self.doc = pdfium.PdfDocument.new()
-        data = _font_bytes()
-        self._font_buffer = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
-        self.font = raw.FPDFText_LoadFont(
-            self.doc.raw, self._font_buffer, len(data), raw.FPDF_FONT_TRUETYPE, 1
-        )
-        self.page = None
-        self.top = 0.0
-
-    def new_page(self, size: tuple[float, float] = A4) -> PdfBuilder:
-        if self.page is not None:
-            self.page.gen_content()
-        self.page = self.doc.new_page(*size)
-        self.height = size[1]
-        self.top = 72.0
-        return self
-
-    def text(self, text: str, size: float = 12.0, *, x: float = LEFT, top: float | None = None) -> PdfBuilder:
-        """One line of text whose top is `top` points below the page's top edge (default: next line)."""
-        raw = self.raw
-        top = self.top if top is None else top
-        obj = raw.FPDFPageObj_CreateTextObj(self.doc.raw, self.font, size)
-        buffer = ctypes.create_string_buffer((text + "\0").encode("utf-16-le"))
-        raw.FPDFText_SetText(obj, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)))
-        raw.FPDFPageObj_Transform(obj, 1, 0, 0, 1, x, self.height - top - size * 0.8)
-        raw.FPDFPage_InsertObject(self.page.raw, obj)
-        self.top = top + size * 1.5
-        return self
-
-    def paragraph(self, text: str, size: float = 12.0, *, gap: float = 6.0) -> PdfBuilder:
-        for line in wrap(text, size):
-            self.text(line, size)
-        self.top += gap
-        return self
-
-    def rule(self, x0: float, top0: float, x1: float, top1: float) -> None:
-        raw = self.raw
-        path = raw.FPDFPageObj_CreateNewPath(x0, self.height - top0)
-        raw.FPDFPath_LineTo(path, x1, self.height - top1)
-        raw.FPDFPageObj_SetStrokeColor(path, 0, 0, 0, 255)
-        raw.FPDFPageObj_SetStrokeWidth(path, 0.8)
-        raw.FPDFPath_SetDrawMode(path, raw.FPDF_FILLMODE_NONE, 1)
-        raw.FPDFPage_InsertObject(self.page.raw, path)
-
-    def table(
-        self, rows: list[list[str]], *, col: float = 140.0, row: float = 22.0, size: float = 10.0
-    ) -> PdfBuilder:
-        top, width = self.top, col * len(rows[0])
-        for i in range(len(rows) + 1):
-            self.rule(LEFT, top + i * row, LEFT + width, top + i * row)
-        for j in range(len(rows[0]) + 1):
-            self.rule(LEFT + j * col, top, LEFT + j * col, top + len(rows) * row)
-        for i, cells in enumerate(rows):
-            for j, cell in enumerate(cells):
-                self.text(cell, size, x=LEFT + j * col + 4, top=top + i * row + (row - size) / 2)
-        self.top = top + len(rows) * row + 14
-        return self
-
-    def image(self, picture: object) -> PdfBuilder:
-        """A full-page image (a scanned page)."""
-        pdfium = self.pdfium
-        obj = pdfium.PdfImage.new(self.doc)
-        obj.set_bitmap(pdfium.PdfBitmap.from_pil(picture))
-        width, height = self.page.get_size()
-        obj.set_matrix(pdfium.PdfMatrix().scale(width, height))
-        self.page.insert_obj(obj)
-        return self
-
-    def save(self) -> bytes:
-        if self.page is not None:
-            self.page.gen_content()
-        out = io.BytesIO()
-        self.doc.save(out)
-        self.doc.close()
-        return out.getvalue()
+__all__ = ["A4", "CJK_FONT", "LEFT", "RIGHT", "PdfBuilder", "text_width", "wrap"]
 
 
 def scan(lines: list[str], size: tuple[int, int] = (1240, 1754), font_px: int = 44) -> object:
