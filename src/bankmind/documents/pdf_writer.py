@@ -37,9 +37,14 @@ def _metrics() -> Any:
     return ImageFont.truetype(CJK_FONT, 1000)
 
 
+@functools.cache
+def _advance(ch: str) -> float:
+    return float(_metrics().getlength(ch))
+
+
 def text_width(text: str, size: float) -> float:
-    """Advance width of `text` in points, as PDFium lays it out (same font, same metrics)."""
-    return float(_metrics().getlength(text)) * size / 1000
+    """Advance width of `text` in points, as PDFium lays it out (same font, glyph by glyph, no kerning)."""
+    return sum(_advance(ch) for ch in text) * size / 1000
 
 
 def wrap(text: str, size: float, width: float = RIGHT - LEFT) -> list[str]:

@@ -134,6 +134,7 @@ class Paragraph:
     """What a paper copy prints before signing, when it differs (signature slots are left blank)."""
 
     def on_paper(self) -> str:
+        """The text a scan shows (typed names are absent from 签字 slots: the ink is the signature)."""
         return self.text if self.printed is None else self.printed
 
 
@@ -250,6 +251,7 @@ class GeneratedContract:
 
     @property
     def parties(self) -> tuple[TruthParty, ...]:
+        """The contracting parties in parties-block order (the bank first)."""
         return self.fields.parties
 
     def expected_defects(self, fmt: Format | None = None) -> tuple[Defect, ...]:
