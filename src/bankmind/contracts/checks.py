@@ -38,10 +38,16 @@ _FIELD_LABELS = {
     "signing_date": "签订日期",
     "repayment": "还款方式",
 }
-_SLOT = re.compile(
-    rf"(?P<role>{'|'.join(ROLES)}|法定代表人|授权代表|负责人)[^:：]{{0,12}}"
-    r"[（(](?P<kind>[^）)]*(?:签字|签章|盖章|签名)[^）)]*)[）)]\s*[:：]?\s*(?P<rest>[^　]*)"
+_SLOT_HEAD = (
+    rf"(?:{'|'.join(ROLES)}|法定代表人|授权代表|负责人)[^:：\s]{{0,12}}"
+    r"[（(][^）)]*(?:签字|签章|盖章|签名)[^）)]*[）)]"
 )
+_SLOT = re.compile(
+    rf"(?P<role>{'|'.join(ROLES)}|法定代表人|授权代表|负责人)[^:：\s]{{0,12}}"
+    r"[（(](?P<kind>[^）)]*(?:签字|签章|盖章|签名)[^）)]*)[）)]\s*[:：]?\s*"
+    rf"(?P<rest>.*?)(?=\s*{_SLOT_HEAD}|[　]|$)"
+)
+"""A slot and what is written in it, up to the next slot on the same line (table cells side by side)."""
 _SEAL_NAME_SIMILARITY = 0.6
 _SEAL_DOUBT = 0.3
 """Between these two, a seal's ring text is more likely misread than another name: "low", for a person
@@ -84,7 +90,7 @@ def check_contract(
         findings += _blanks(found, rules)
         findings += _rate(found, rules, pages.scanned)
     findings += _dates(found)
-    findings += _identities(found.parties)
+    findings += _identities(found.parties, pages.scanned)
     slots = signature_slots(pages.lines)
     findings += _signature_names(found.parties, slots)
     findings += _signatures(found.parties, slots, pages, signed or {})
@@ -213,11 +219,13 @@ def _day(found: Extracted, name: str) -> date | None:
 
 
 # parties ------------------------------------------------------------------------------------------
-def _identities(parties: Sequence[Party]) -> list[Finding]:
+def _identities(parties: Sequence[Party], scanned: Sequence[int]) -> list[Finding]:
     out = []
     for party in parties:
         number = (party.id_number or "").strip()
         if not number or "*" in number or "＊" in number:
+            continue
+        if party.evidence.page in scanned and len(number) < 15:  # OCR split the line: not the number
             continue
         if party.kind == "organisation":
             problem, code, what = check_uscc(number), "invalid_uscc", "统一社会信用代码"
@@ -314,7 +322,7 @@ def _seals(
             unmatched.remove(match)
         else:
             missing.append(party)
-    readable = [s for s in unmatched if len(s.text) >= 4]
+    readable = [s for s in unmatched if len(_ring_name(s.text)) >= 4]
     out = []
     for party in missing:  # then a party without its seal: another name's seal, or none at all
         slot = next((s for s in slots if s.role == party.role and s.line.page == page), None)
@@ -352,9 +360,14 @@ def _seals(
     return out
 
 
+def _ring_name(seal_text: str) -> str:
+    """The seal's text without the kind of seal (合同专用章 …): the organisation's name, if read."""
+    return re.sub(r"合同专用.?|专用章|公章|财务专用章|[\s★*]", "", seal_text)
+
+
 def _similarity(seal_text: str, name: str) -> float:
     """How much of the party's name the seal's text holds (OCR of a ring drops or adds characters)."""
-    text = re.sub(r"合同专用章|公章|财务专用章|[\s★*]", "", seal_text)
+    text = _ring_name(seal_text)
     if not text:
         return 0.0
     if name in text:

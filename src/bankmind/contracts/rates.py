@@ -204,13 +204,21 @@ def _fixed_rate(body: str, raw: str) -> Rate | None:
     basis, value = stated[0]
     annual = _tidy(value * _PER_YEAR[basis])
     doubt = _unit_doubt(basis, value, annual)
-    others = sorted({_tidy(v * _PER_YEAR[b]) for b, v in stated[1:]} - {annual})
+    # a converted rate is rounded where it is written (年利率3.65%，折合月利率3.042‰): agreement within
+    # RATE_ROUNDING percentage points a year is agreement
+    others = sorted(
+        o for o in {_tidy(v * _PER_YEAR[b]) for b, v in stated[1:]} if abs(o - annual) > RATE_ROUNDING
+    )
     if doubt is None and others:
         doubt = (
             f"同一条款中的利率前后不一致（年化{annual}%与{others[0]}%） / "
             f"the clause states rates that disagree ({annual}% vs {others[0]}% a year)"
         )
     return Rate(annual, basis, raw, _tidy(value), suspicious=doubt)
+
+
+RATE_ROUNDING = Decimal("0.05")
+"""Percentage points a year two statements of one rate may differ by through rounding."""
 
 
 def parse_rate(text: str, *, lpr: Decimal = DEFAULT_LPR, lpr_5y: Decimal = DEFAULT_LPR_5Y) -> Rate | None:
