@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "CONTRACT_FIELDS",
     "BBox",
     "ContractType",
     "Evidence",
@@ -121,7 +122,7 @@ class Inspection(_Frozen):
         """The JSON document `contract inspect --format json` prints (cli-contract.md)."""
         values = {name: f.value for name, f in self.fields.items()}
         fields: dict[str, Any] = {"parties": [{"name": p.name, "role": p.role} for p in self.parties]}
-        for key in _CONTRACT_FIELDS:
+        for key in CONTRACT_FIELDS:
             fields[key] = values.get(key)
         fields.update({k: v for k, v in values.items() if k not in fields})
         return {
@@ -140,7 +141,7 @@ class Inspection(_Frozen):
         }
 
 
-_CONTRACT_FIELDS = (
+CONTRACT_FIELDS = (
     "amount",
     "amount_in_words",
     "currency",

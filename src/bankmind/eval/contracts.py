@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from bankmind.config import Settings, load_settings
 from bankmind.contracts.inspect import inspect_files
 from bankmind.contracts.rules import load_rules
-from bankmind.contracts.types import BBox, Inspection
+from bankmind.contracts.types import CONTRACT_FIELDS, BBox, Inspection
 from bankmind.eval.contract_docs import make_set
 from bankmind.eval.contract_render import write
 from bankmind.eval.contract_truth import GeneratedContract
@@ -39,16 +39,7 @@ from bankmind.eval.contract_truth import GeneratedContract
 __all__ = ["TARGETS", "CodeScore", "ContractEvalReport", "evaluate_contracts", "to_text"]
 
 TARGETS = {"recall": 0.95, "precision": 0.95, "field_accuracy": 0.97}
-FIELDS = (
-    "amount",
-    "amount_in_words",
-    "currency",
-    "interest_rate",
-    "term",
-    "start_date",
-    "end_date",
-    "signing_date",
-)
+FIELDS = CONTRACT_FIELDS
 _CROSS_CODES = {
     "amount": "amount_mismatch",
     "main_contract_number": "party_mismatch",
