@@ -48,6 +48,9 @@ _CAPITAL = re.compile(
 _FIGURE = re.compile(r"(?P<v>[¥￥]\s*[\d,]+(?:\.\d+)?|[\d,]+(?:\.\d+)?\s*(?:万)?元)")
 _MONEY_LINE = re.compile(r"金额|本金|借款|贷款|主债权|数额")
 _DATES = re.compile(r"自\s*(?P<start>.+?)\s*(?:起)?\s*至\s*(?P<end>.+?)\s*(?:止|$)")
+_MENTION = frozenset("，,；;。、）)")
+_OPENING = re.compile(r"^[（(【\[〔「『《]+$")
+"""A value that is only an opening bracket: the rest, `2024）…第6665号`, wrapped onto the next line."""
 _WRAPPED_FIELDS = frozenset({"main_contract_number", "term"})
 _LABELS: dict[str, re.Pattern[str]] = {
     "contract_number": re.compile(r"合同编号\s*[:：]\s*(?P<v>.*)"),
@@ -154,6 +157,10 @@ def _labelled(found: Extracted, line: TextLine, only: frozenset[str] | None = No
         if not match or name in found.fields:
             continue
         raw = match["v"].strip()
+        if raw[:1] in _MENTION:  # `…不得改变借款用途，…`: the word in a sentence, not a label
+            continue
+        if _OPENING.match(raw):  # read with the next line by the second pass (`_wrapped`)
+            continue
         if name == "interest_rate":
             rate = parse_rate(raw)
             if rate is not None:
