@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install and start what the tests talk to: headless Chromium (Debian packages, never a browser
-# download) and the local PostgreSQL on 127.0.0.1:5432 with database `test`.
+# download), LibreOffice Writer (renders the DOCX contract reports to PDF in tests) and the local
+# PostgreSQL on 127.0.0.1:5432 with database `test`.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -8,6 +9,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium chromium-driver)
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)  # Chinese in screenshots
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)  # DOCX report → PDF → PNG
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo ">> apt-get install ${need[*]}"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from bankmind.contracts.checks import check_contract
+from bankmind.contracts.checks import check_contract, seal_doubt
 from bankmind.contracts.extract import extract
 from bankmind.contracts.ids import corrupt_check_digit, make_resident_id, make_uscc
 from bankmind.contracts.pages import read_pages
 from bankmind.contracts.rules import contract_type, load_rules
-from bankmind.contracts.types import Finding
+from bankmind.contracts.types import Finding, Seal
 
 BANK, COMPANY = "江苏紫金农村商业银行股份有限公司", "南京华泰机械制造有限公司"
 PERSON = "张伟"
@@ -74,6 +74,29 @@ def test_a_clean_loan_contract_has_no_finding_and_every_field(tmp_path: Path) ->
         ([line for line in LOAN if "借款用途" not in line], "missing_clause", "借款用途"),
         ([line for line in LOAN if "争议解决" not in line], "missing_clause", "争议解决"),
         (replaced("用于购买原材料", "________"), "blank_field", "借款用途"),
+        (
+            [
+                *replaced("第二条 借款用途：用于购买原材料。", "第二条 借款用途：________。"),
+                "借款人不得改变借款用途，不得挪用。",
+            ],
+            "blank_field",
+            "借款用途",
+        ),
+        (
+            replaced(
+                "第八条 违约责任：借款人未按期还款的",
+                "第八条 违约责任：南京华泰机械制造有限责任公司未按期还款的",
+            ),
+            "party_mismatch",
+            "正文中的借款人名称「南京华泰机械制造有限责任公司」",
+        ),
+        (
+            replaced(
+                "第八条 违约责任：借款人未按期还款的", "第八条 违约责任：南京华秦机械制造有限公司未按期还款的"
+            ),
+            "party_mismatch",
+            "正文中的借款人名称「南京华秦机械制造有限公司」",
+        ),
         (replaced("2026年6月3日", "2026年9月3日"), "date_inconsistent", "借款期限"),
         (replaced("2026年6月3日", "2024年6月3日"), "date_inconsistent", "早于起始日"),
         (replaced("二〇二五年六月三日", "二〇二五年六月十日"), "date_inconsistent", "晚于借款起始日"),
@@ -112,3 +135,43 @@ def test_a_natural_person_must_sign(tmp_path: Path) -> None:
     bad = [line.replace(person[6][6:], corrupt_check_digit(person[6][6:])) for line in person]
     wrong_id, _ = inspect_text(tmp_path, [*bad, "借款人（签字）：" + PERSON])
     assert [f.code for f in wrong_id] == ["invalid_id"]
+
+
+def test_a_guarantee_must_name_its_main_contract(tmp_path: Path) -> None:
+    guarantee = [
+        "保证合同",
+        "合同编号：BZ2025000123",
+        "债权人：" + BANK,
+        "保证人：" + COMPANY,
+        "第一条 本合同保证的主债权为债权人依据其与债务人签订的《流动资金借款合同》（主合同编号：________，"
+        "以下简称“主合同”）向债务人发放的贷款，金额为人民币（大写）壹佰万元整（小写）1,000,000.00元，"
+        "期限自2025年6月4日起至2026年6月3日止。",
+        "签订日期：2025年6月3日",
+    ]
+    findings, _ = inspect_text(tmp_path, guarantee)
+    assert [(f.code, f.message) for f in findings if f.code == "blank_field"] == [
+        ("blank_field", "关键要素「主合同编号」未填写")
+    ]
+    named = [line.replace("________", "ZJ2025LD000123") for line in guarantee]
+    assert [f for f in inspect_text(tmp_path, named)[0] if f.code == "blank_field"] == []
+
+
+def _seal(text: str, score: float = 0.98) -> Seal:
+    return Seal(page=3, bbox=(0, 0, 10, 10), shape="round", text=text, score=score)
+
+
+@pytest.mark.parametrize(
+    ("text", "score", "severity"),
+    [
+        ("江苏紫金农村商业银行股份有限公司城西支行合同专用章", 0.98, "high"),  # a sibling branch's seal
+        ("南京华泰机械制造有限责任公司合同专用章", 0.97, "high"),  # the company form differs
+        ("南京华泰机械制造有限责任公司合同专用章", 0.85, "medium"),  # … read less surely
+        ("南京华泰机械制造有限责任公司合同专用章", 0.7, "low"),  # … too unsurely
+        ("南京华秦机械制造有限公司", 0.95, "low"),  # one character: as likely an OCR slip
+        ("南京华机械公司", 0.95, "low"),  # too little read to judge
+        ("", 0.0, "low"),
+    ],
+)
+def test_how_sure_a_seal_names_someone_else(text: str, score: float, severity: str) -> None:
+    name = BANK + "滨江支行" if text.startswith("江苏") else COMPANY
+    assert seal_doubt(_seal(text, score), name) == severity

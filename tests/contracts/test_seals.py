@@ -7,6 +7,7 @@ Detection tests run without OCR. Tests that read text run the OCR models and are
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 import numpy as np
 import pytest
@@ -15,15 +16,13 @@ from PIL import Image, ImageDraw
 from bankmind.contracts.seals import (
     SealMark,
     find_seals,
-    read_seal_text,
-    read_seals_text,
+    read_seals,
     remove_red,
     seals_on_page,
 )
 from bankmind.contracts.types import BBox
-from bankmind.documents.ocr import ocr_image
+from bankmind.documents.ocr import RecognisedLine, ocr_image, recognize_lines
 from bankmind.eval.contract_marks import (
-    PAGE_SIZE,
     SealShape,
     cjk_font,
     draw_fingerprint,
@@ -32,10 +31,10 @@ from bankmind.eval.contract_marks import (
     rotate_bbox,
     scan_effects,
 )
-from bankmind.knowledge.sample.scanned_page import CJK_FONTS
 
-if not any(font.is_file() for font in CJK_FONTS):
-    pytest.skip("no CJK font installed (fonts-wqy-microhei)", allow_module_level=True)
+from .pages import INK, blank_page, skip_without_cjk_font
+
+skip_without_cjk_font()
 
 NAMES = (
     "青禾农村商业银行股份有限公司",
@@ -47,12 +46,11 @@ NAMES = (
 )
 PERSONS = ("王建国印", "李明之印", "张伟")
 BODY = "本合同一式三份，签订日期：2025年6月4日，金额：人民币1,000,000.00元"
-INK = (30, 30, 30)
 
 
 def _page(lines: int = 4, top: int = 1260) -> Image.Image:
     """A white A4 page at 150 dpi with `lines` lines of contract text from `top`."""
-    page = Image.new("RGB", PAGE_SIZE, "white")
+    page = blank_page()
     draw = ImageDraw.Draw(page)
     for k in range(lines):
         draw.text((120, top + 60 * k), BODY, fill=INK, font=cjk_font(30))
@@ -84,6 +82,12 @@ def _iou(a: BBox, b: BBox) -> float:
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
+def _kept(read: str, expected: str) -> tuple[int, int]:
+    """(characters of `expected` that `read` holds in order, characters of `read` that are not in it)."""
+    matched = sum(b.size for b in SequenceMatcher(None, read, expected, autojunk=False).get_matching_blocks())
+    return matched, len(read) - matched
+
+
 def _edits(a: str, b: str) -> int:
     row = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
@@ -107,7 +111,7 @@ def test_drawing_is_deterministic() -> None:
 
 @pytest.mark.parametrize("angle", [-1.5, 0.7, 1.5])
 def test_rotate_bbox_follows_the_scan_tilt(angle: float) -> None:
-    page = Image.new("RGB", PAGE_SIZE, "white")
+    page = blank_page()
     box = (200.0, 1300.0, 500.0, 1500.0)
     ImageDraw.Draw(page).rectangle(box, fill="black")
     turned = np.asarray(page.rotate(angle, fillcolor="white").convert("L")) < 128
@@ -117,7 +121,7 @@ def test_rotate_bbox_follows_the_scan_tilt(angle: float) -> None:
 
 
 def test_draw_seal_returns_the_ink_box_and_refuses_other_shapes() -> None:
-    page = Image.new("RGB", PAGE_SIZE, "white")
+    page = blank_page()
     x0, y0, x1, y1 = draw_seal(page, (600, 800), name=NAMES[0], seed=1, rotation=0)
     assert (x1 - x0, y1 - y0) == pytest.approx((248, 248), abs=6)  # 42 mm at 150 dpi
     with pytest.raises(ValueError, match="triangle"):
@@ -214,39 +218,57 @@ def test_remove_red_keeps_the_kind_of_image_and_clean_pages() -> None:
 @pytest.mark.slow
 def test_seal_text_is_read_from_every_shape() -> None:
     """Name along the rim plus the words at the centre, over four lines of text (black over red hides
-    the red): at most three characters wrong (a 16-character name on an oval), three in four exact."""
-    reads = []
+    the red). Characters read unsurely are left out, so a reading is judged by what it kept: round and
+    square seals read almost whole, ovals (the hardest warp) more than half; a wrong character kept
+    comes with a confidence below what `seal_doubt` needs to call the seal someone else's."""
     shapes: tuple[SealShape, ...] = ("round", "oval", "square")
     for shape in shapes:
         for seed in range(4):
             page, _, expected = _stamp(shape, seed, scanned=seed % 2 == 1)
             (mark,) = find_seals(page)
-            reads.append((read_seal_text(page, mark), expected))
-    distances = [_edits(read, expected) for read, expected in reads]
-    assert max(distances) <= 3, reads
-    assert sum(d == 0 for d in distances) / len(reads) >= 0.75, reads
+            (read,) = read_seals(page, [mark])
+            kept, wrong = _kept(read.text, expected)
+            assert kept / len(expected) >= (0.5 if shape == "oval" else 0.65), (shape, seed, read)
+            assert wrong <= 3, (shape, seed, read)
+            assert wrong == 0 or read.confidence < 0.85, (shape, seed, read)
 
 
-@pytest.mark.slow
-def test_seals_on_page_reads_every_seal_with_one_ocr_call(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_seals_on_page_reads_every_seal_with_one_recognition_call() -> None:
     page = _page()
     draw_seal(page, (300, 1350), name=NAMES[0], seed=1)
     draw_seal(page, (750, 1350), name=NAMES[5], shape="oval", seed=2)
     draw_seal(page, (1050, 1350), name=PERSONS[0], kind="", shape="square", radius=55, seed=3)
     calls = []
 
-    def counted(image: np.ndarray) -> list:  # type: ignore[type-arg]
-        calls.append(image.shape)
-        return ocr_image(image)
+    def counted(lines: list[np.ndarray]) -> list[RecognisedLine]:
+        calls.append(len(lines))
+        return recognize_lines(lines)
 
     marks = find_seals(page)
-    texts = read_seals_text(page, marks, ocr=counted)
+    texts = [r.text for r in read_seals(page, marks, recognize=counted)]
     assert len(calls) == 1
     expected = [NAMES[0] + "合同专用章", NAMES[5] + "合同专用章", PERSONS[0]]
-    assert all(_edits(text, want) <= 1 for text, want in zip(texts, expected, strict=True)), texts
+    for text, want in zip(texts, expected, strict=True):
+        kept, wrong = _kept(text, want)
+        assert kept / len(want) >= 0.55 and wrong <= 1, texts
     seals = seals_on_page(page, page_number=4)
     assert [s.page for s in seals] == [4, 4, 4]
     assert [s.text for s in seals] == texts
+    reads = read_seals(page, marks)
+    assert all(0.6 <= r.confidence <= 1.0 for r in reads), reads
+    assert [s.score for s in seals] == [
+        round(m.score * r.confidence, 3) for m, r in zip(marks, reads, strict=True)
+    ]
+
+
+@pytest.mark.slow
+def test_a_sibling_branch_seal_is_read_apart_from_the_party_name() -> None:
+    """The characters that tell two branches of one bank apart are read, surely enough to judge."""
+    page = _page()
+    draw_seal(page, (400, 1350), name="青禾农村商业银行股份有限公司城西支行", seed=5)
+    page = scan_effects(page, seed=5)
+    (read,) = read_seals(page, find_seals(page))
+    assert "城西" in read.text and read.confidence >= 0.85, read
 
 
 @pytest.mark.slow

@@ -8,26 +8,24 @@ from the drawing, as tall as RapidOCR's), so they run without OCR; the `slow` on
 from __future__ import annotations
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import ImageDraw
 
 from bankmind.contracts.seals import remove_red
 from bankmind.contracts.signatures import SignatureSlot, find_signatures
 from bankmind.documents.ocr import OcrLine, ocr_image
 from bankmind.eval.contract_marks import (
-    PAGE_SIZE,
     cjk_font,
     draw_fingerprint,
     draw_seal,
     draw_signature,
     scan_effects,
 )
-from bankmind.knowledge.sample.scanned_page import CJK_FONTS
 
-if not any(font.is_file() for font in CJK_FONTS):
-    pytest.skip("no CJK font installed (fonts-wqy-microhei)", allow_module_level=True)
+from .pages import INK, blank_page, skip_without_cjk_font
+
+skip_without_cjk_font()
 
 SIZE = 30
-INK = (30, 30, 30)
 BODY = "第十条 借款人应按照本合同约定的期限和金额归还借款本金及利息。"
 
 
@@ -35,7 +33,7 @@ class Page:
     """A page being printed, with the OCR lines a reader would return for what is printed."""
 
     def __init__(self) -> None:
-        self.image = Image.new("RGB", PAGE_SIZE, "white")
+        self.image = blank_page()
         self.draw = ImageDraw.Draw(self.image)
         self.lines: list[OcrLine] = []
         for k in range(3):  # body text, so the page has a line height and a character advance
@@ -196,7 +194,7 @@ def test_a_slot_becomes_a_signature_record() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_slots_on_a_scanned_signature_page_with_real_ocr(seed: int) -> None:
-    image = Image.new("RGB", PAGE_SIZE, "white")
+    image = blank_page()
     draw = ImageDraw.Draw(image)
     font = cjk_font(28)
     for k in range(8):

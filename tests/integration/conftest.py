@@ -1,127 +1,23 @@
-"""Real servers for integration tests: llama.cpp's OpenAI server on the embedded model, and a
-small R1-style wrapper in front of it.
-
-`python -m llama_cpp.server` runs as a subprocess on a free 127.0.0.1 port; the fixture waits until
-`/v1/models` answers, fails with the server's output if it dies, and stops it at the end of the
-session (datasette's pattern).
+"""Servers for integration tests beside the session's llama.cpp server (tests/conftest.py): a small
+R1-style wrapper in front of it, and the outside world failing (a closed port, a silent server).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 import pytest
+from tests.llm.upstream import QuietHTTPServer, closed_port
+from tests.llm.upstream import silent_server as never_answering
 
-from bankmind.config import Settings, load_settings
-from bankmind.llm.installer import install_embedded_model
-
-ALIAS = "qwen2.5-coder-0.5b"
 THOUGHT = "用户问的是活期存款。\n先给出定义，再说明特点。"
 R1_MODES = ("deepseek-r1-tags", "deepseek-r1-noopen", "deepseek-r1-field", "qwen-think-tags")
-
-
-class QuietHTTPServer(ThreadingHTTPServer):
-    """A test server that does not print a traceback when the client hangs up on purpose."""
-
-    def handle_error(self, request, client_address):  # type: ignore[no-untyped-def]
-        import sys
-
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def embedded_gguf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Path]:
-    """The embedded model, assembled once per session (the same folder tests/llm uses)."""
-    settings = load_settings(home=tmp_path_factory.getbasetemp() / "embedded-model")
-    return settings, install_embedded_model(settings)
-
-
-@dataclass
-class LlamaServer:
-    process: subprocess.Popen[bytes]
-    base_url: str
-    log: Path
-    alias: str = ALIAS
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-6000:]
-
-    def assert_alive(self) -> None:
-        if self.process.poll() is not None:
-            pytest.fail(
-                f"llama.cpp server died (exit {self.process.returncode}); its output:\n{self.output()}"
-            )
-
-
-@pytest.fixture(scope="session")
-def llama_server(
-    embedded_gguf: tuple[Settings, Path], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LlamaServer]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("llama-server") / "server.log"
-    threads = str(max(1, min(os.cpu_count() or 1, 8)))
-    command = [
-        sys.executable, "-m", "llama_cpp.server",
-        "--model", str(embedded_gguf[1]),
-        "--model_alias", ALIAS,
-        "--host", "127.0.0.1",
-        "--port", str(port),
-        "--n_ctx", "2048",
-        "--n_threads", threads,
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    server = LlamaServer(process, f"http://127.0.0.1:{port}/v1", log)
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None:
-                pytest.fail(
-                    f"llama.cpp server exited with {process.returncode} at start; "
-                    f"its output:\n{server.output()}"
-                )
-            try:
-                if httpx.get(f"{server.base_url}/models", timeout=1, trust_env=False).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama.cpp server did not answer within 120 s; its output:\n{server.output()}")
-            time.sleep(0.2)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-@pytest.fixture
-def llama(llama_server: LlamaServer) -> LlamaServer:
-    """The session's llama.cpp server, checked alive before each test."""
-    llama_server.assert_alive()
-    return llama_server
 
 
 # --- an R1-style wrapper that speaks the OpenAI protocol in front of llama.cpp -----------------------
@@ -160,6 +56,7 @@ class R1Wrapper:
     """Forwards to llama.cpp and adds R1-style reasoning, chosen by the requested model name."""
 
     upstream: str
+    upstream_model: str
     base_url: str = ""
     answers: dict[str, str] = field(default_factory=dict)  # model name -> llama.cpp's own answer
     thought: str = THOUGHT
@@ -168,7 +65,7 @@ class R1Wrapper:
         mode = body["model"]
         if mode not in R1_MODES:
             return 404, "application/json", [json.dumps({"error": {"message": "unknown model"}}).encode()]
-        forward = {**body, "model": ALIAS}
+        forward = {**body, "model": self.upstream_model}
         with httpx.Client(timeout=60, trust_env=False) as client:
             if not body.get("stream"):
                 data = client.post(f"{self.upstream}/chat/completions", json=forward).json()
@@ -192,8 +89,8 @@ class R1Wrapper:
 
 
 @pytest.fixture(scope="session")
-def r1_wrapper(llama_server: LlamaServer) -> Iterator[R1Wrapper]:
-    wrapper = R1Wrapper(upstream=llama_server.base_url)
+def r1_wrapper(llama_server: Any) -> Iterator[R1Wrapper]:  # tests/conftest.py's LlamaServer
+    wrapper = R1Wrapper(llama_server.base_url, llama_server.alias)
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
@@ -233,31 +130,11 @@ def r1_model(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def closed_url() -> str:
     """The base URL of a 127.0.0.1 port where nothing listens."""
-    return f"http://127.0.0.1:{free_port()}/v1"
+    return f"http://127.0.0.1:{closed_port()}/v1"
 
 
 @pytest.fixture
 def silent_server() -> Iterator[str]:
     """A TCP server that accepts connections and never answers: the base URL of its /v1."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    sock.settimeout(0.05)
-    conns: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conns.append(sock.accept()[0])
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
-    stop.set()
-    thread.join()
-    for conn in conns:
-        conn.close()
-    sock.close()
+    with never_answering() as url:
+        yield url

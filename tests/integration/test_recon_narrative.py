@@ -9,7 +9,6 @@ that is down or never answers gives None for every break, quickly, and raises no
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from bankmind.recon.narrative import break_facts, gateway_chat, narrate, verify_
 from bankmind.store import Store
 from bankmind.types import Principal
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.sqlite_only]  # the narratives are under test, not the database
 
 NARRATED = 3
 OPERATOR = Principal(user_id=0, name="cli:ops")
@@ -41,14 +40,6 @@ def breaks(tmp_path_factory: pytest.TempPathFactory) -> list[Break]:
     found = reconcile(parse_table(left), parse_table(right)).breaks
     assert sum(not b.knock_on for b in found) >= NARRATED
     return found
-
-
-@pytest.fixture
-def store(_isolated_home: Path) -> Iterator[Store]:
-    st = Store(f"sqlite:///{_isolated_home / 'bankmind.db'}")
-    st.migrate()
-    yield st
-    st.close()
 
 
 def gateway_for(settings: Settings, store: Store) -> Gateway:

@@ -14,6 +14,7 @@ import pytest
 from bankmind.config import load_settings
 from bankmind.errors import PermissionDenied, QuotaExceeded, UpstreamError, UpstreamTimeout
 from bankmind.eval.recon_tables import generate_pair
+from bankmind.guard.chat import ChatRefused, ChatUnavailable
 from bankmind.guard.gateway import Gateway
 from bankmind.llm import ModelRouter
 from bankmind.recon import parse_table
@@ -21,8 +22,6 @@ from bankmind.recon.causes import BreakFacts, explain
 from bankmind.recon.compare import Break, reconcile
 from bankmind.recon.narrative import (
     MAX_CHARS,
-    NarrativeRefused,
-    NarrativeUnavailable,
     break_facts,
     build_messages,
     gateway_chat,
@@ -253,7 +252,7 @@ def test_an_invented_figure_is_none_for_that_break_only() -> None:
         ConnectionRefusedError(111, "Connection refused"),
         QuotaExceeded("the department's daily tokens are used up", retry_after=3600),
         PermissionDenied("the department may not use external models"),
-        NarrativeUnavailable("cut off by max_tokens"),
+        ChatUnavailable("cut off by max_tokens"),
     ],
 )
 def test_an_outside_failure_is_none_and_never_raised(error: BaseException) -> None:
@@ -261,14 +260,14 @@ def test_an_outside_failure_is_none_and_never_raised(error: BaseException) -> No
     breaks = [quantity_break(), cost_break(), quantity_break(), cost_break()]
     out = narrate(breaks, model)
     assert out[0] == "万华化学数量不符，差额-3,000。" and out[1] is None
-    if isinstance(error, NarrativeUnavailable):  # this answer only: the next break is asked
+    if isinstance(error, ChatUnavailable):  # this answer only: the next break is asked
         assert len(model.calls) == 4 and out[2:] == [out[0], "浦发银行成本不符，差额-0.02。"]
     else:  # the model is down or not allowed: nothing more is sent
         assert len(model.calls) == 2 and out[2:] == [None, None]
 
 
 def test_a_policy_refusal_is_none_for_that_break_only() -> None:
-    model = Model(fail=lambda n: NarrativeRefused("抱歉，无法协助。") if n == 1 else None)
+    model = Model(fail=lambda n: ChatRefused("抱歉，无法协助。") if n == 1 else None)
     assert narrate([quantity_break(), cost_break()], model) == [None, "浦发银行成本不符，差额-0.02。"]
 
 

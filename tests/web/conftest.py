@@ -1,4 +1,6 @@
-"""The workbench in-process: the app on a real SQLite store, a logged-in browser-like client."""
+"""The workbench in-process: the app on a real SQLite store, a logged-in browser-like client; and for
+the browser tests a real `bankmind serve` per module (`server`, holding the module's `accounts`) with
+headless Chromium pages on it."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bankmind.api.app import create_app
-from bankmind.config import Settings
+from bankmind.config import Settings, load_settings
 from bankmind.store import Store
 from bankmind.store.users import create_user
 from bankmind.types import Principal
@@ -90,6 +92,23 @@ class Served(Protocol):
     def output(self) -> str: ...
 
 
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+    serve_bankmind: Callable[..., AbstractContextManager[Served]],
+    accounts: list[tuple[str, str, str, str]],
+) -> Iterator[Served]:
+    """A `bankmind serve` for the test module, on a fresh home holding the module's `accounts`
+    fixture: `(name, password, role, department)` per user (no chat model)."""
+    home = tmp_path_factory.mktemp("served-home")
+    store = Store.open(load_settings(home=home, chat={"provider": "none"}))
+    for name, password, role, department in accounts:
+        create_user(store, name, roles=[role], department=department, password=password)
+    store.close()
+    with serve_bankmind(home) as running:
+        yield running
+
+
 @pytest.fixture
 def open_page(browser: Browser) -> Callable[..., AbstractContextManager[Page]]:
     """`with open_page(server) as page:` a fresh browser context on a served bankmind that fails
@@ -110,6 +129,13 @@ def open_page(browser: Browser) -> Callable[..., AbstractContextManager[Page]]:
         assert not problems, f"browser console errors: {problems}\nserver output:\n{server.output()}"
 
     return opened
+
+
+@pytest.fixture
+def page(open_page: Callable[..., AbstractContextManager[Page]], server: Served) -> Iterator[Page]:
+    """A wide page on the module's `server` that accepts downloads (exports)."""
+    with open_page(server, viewport={"width": 1440, "height": 900}, accept_downloads=True) as opened:
+        yield opened
 
 
 def log_in_as(page: Page, name: str, password: str) -> None:

@@ -19,10 +19,6 @@ from typing import Protocol
 import pytest
 from playwright.sync_api import Page, expect
 
-from bankmind.config import load_settings
-from bankmind.store import Store
-from bankmind.store.users import create_user
-
 LogIn = Callable[[Page, str, str], None]
 
 
@@ -41,16 +37,9 @@ SCREENSHOT = Path("/tmp/bankmind-audit.png")
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, serve_bankmind: Callable[..., AbstractContextManager[Server]]
-) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("admin-browser-home")
-    store = Store.open(load_settings(home=home))
-    create_user(store, ADMIN, roles=["admin"], department="信息科技部", password=PASSWORD)
-    create_user(store, STAFF, roles=["custody"], department="资产托管部", password=PASSWORD)
-    store.close()
-    with serve_bankmind(home) as running:
-        yield running
+def accounts() -> list[tuple[str, str, str, str]]:
+    """Who the served home holds (the `server` fixture in tests/web/conftest.py)."""
+    return [(ADMIN, PASSWORD, "admin", "信息科技部"), (STAFF, PASSWORD, "custody", "资产托管部")]
 
 
 @pytest.fixture

@@ -114,7 +114,7 @@ def test_only_admins_see_the_admin_entry_and_pages(
 def test_the_admin_entry_is_last_in_the_top_bar_for_an_admin(admin: Admin) -> None:
     topbar = _topbar(admin.client.get("/").text)
     links = re.findall(r'<a href="(/[a-z]*)"', topbar.split('class="mainnav"')[1])
-    assert links == ["/", "/status", "/jobs", "/uploads", "/kb", "/recon", "/admin"]
+    assert links == ["/", "/status", "/jobs", "/uploads", "/kb", "/recon", "/contracts", "/admin"]
     assert ">管理</a>" in topbar
     assert nav.entries()[-1].roles == ("admin",)
 

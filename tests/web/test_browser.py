@@ -6,18 +6,13 @@ its own BANKMIND_HOME on a free 127.0.0.1 port; if it dies, the test fails with 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Error, Page, expect
-
-from bankmind.config import load_settings
-from bankmind.store import Store
-from bankmind.store.users import create_user
 
 
 class Server(Protocol):
@@ -35,15 +30,9 @@ SCREENSHOT = Path("/tmp/bankmind-status.png")
 
 
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, serve_bankmind: Callable[..., AbstractContextManager[Server]]
-) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("browser-home")
-    store = Store.open(load_settings(home=home))
-    create_user(store, NAME, roles=["custody"], department="资产托管部", password=PASSWORD)
-    store.close()
-    with serve_bankmind(home) as running:
-        yield running
+def accounts() -> list[tuple[str, str, str, str]]:
+    """Who the served home holds (the `server` fixture in tests/web/conftest.py)."""
+    return [(NAME, PASSWORD, "custody", "资产托管部")]
 
 
 @dataclass

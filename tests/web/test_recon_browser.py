@@ -10,19 +10,14 @@ console error (a CSP refusal, a script error) fails the test.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from bankmind.config import load_settings
 from bankmind.eval.recon_tables import generate_pair
-from bankmind.store import Store
-from bankmind.store.users import create_user
 
 pytestmark = pytest.mark.slow
 
@@ -32,30 +27,10 @@ SUMMARY_SCREENSHOT = Path("/tmp/bankmind-recon.png")
 JOB_TIMEOUT = 30_000
 
 
-class Server(Protocol):
-    """A running `bankmind serve` (the `serve_bankmind` fixture in tests/conftest.py)."""
-
-    url: str
-
-    def output(self) -> str: ...
-
-
 @pytest.fixture(scope="module")
-def server(
-    tmp_path_factory: pytest.TempPathFactory, serve_bankmind: Callable[..., AbstractContextManager[Server]]
-) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("recon-browser-home")
-    store = Store.open(load_settings(home=home, chat={"provider": "none"}))
-    create_user(store, USER, roles=["custody"], department="资产托管部", password=PASSWORD)
-    store.close()
-    with serve_bankmind(home) as running:
-        yield running
-
-
-@pytest.fixture
-def page(open_page: Callable[..., AbstractContextManager[Page]], server: Server) -> Iterator[Page]:
-    with open_page(server, viewport={"width": 1440, "height": 900}, accept_downloads=True) as opened:
-        yield opened
+def accounts() -> list[tuple[str, str, str, str]]:
+    """Who the served home holds (the `server` fixture in tests/web/conftest.py)."""
+    return [(USER, PASSWORD, "custody", "资产托管部")]
 
 
 def test_a_pair_is_reconciled_followed_up_and_exported(

@@ -117,7 +117,7 @@ def test_the_page_offers_a_pair_and_a_batch_upload(logged_in: LoggedIn) -> None:
     assert batch and 'name="files" multiple' in batch.group(0)
     assert "文件名中含“管理人”或“托管人”以区分双方" in batch.group(0)
     assert 'hx-trigger="job-finished from:body"' in html and "还没有核对结果。" in html
-    assert '<script src="/static/recon.js' in html
+    assert '<script src="/static/forms.js' in html
     assert "<h1>Valuation reconciliation</h1>" in client.get("/recon?lang=en").text
 
 

@@ -51,6 +51,7 @@ def test_home_has_one_card_per_navigation_entry(logged_in: LoggedIn) -> None:
         "/uploads",
         "/kb",
         "/recon",
+        "/contracts",
     ]
     assert "alice · 托管部" in topbar
 

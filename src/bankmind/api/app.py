@@ -18,7 +18,7 @@ from fastapi.telemetry import TelemetryConfig
 from bankmind import __version__
 from bankmind.api.errors import install_error_handlers
 from bankmind.api.middleware import RequestContextMiddleware
-from bankmind.api.routers import docs, jobs, kb, kb_documents, recon, system, uploads, v1
+from bankmind.api.routers import contracts, docs, jobs, kb, kb_documents, recon, system, uploads, v1
 from bankmind.api.sessions import LoginThrottle, SessionSigner
 from bankmind.config import Settings
 from bankmind.store import Store
@@ -78,7 +78,7 @@ def create_app(settings: Settings) -> FastAPI:
         max_body_bytes=settings.upload_max_bytes + _MULTIPART_OVERHEAD,
         hsts=settings.secure_cookies,
     )
-    routers = (system, jobs, uploads, docs, v1, kb, kb_documents, recon)  # after v1: they use its gateway
+    routers = (system, jobs, uploads, docs, v1, kb, kb_documents, recon, contracts)  # after v1: its gateway
     for module in routers:
         app.include_router(module.router)
     app.include_router(web_router)

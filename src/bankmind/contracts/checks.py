@@ -22,9 +22,9 @@ from bankmind.contracts.ids import check_resident_id, check_uscc
 from bankmind.contracts.pages import ContractPages, TextLine
 from bankmind.contracts.rates import parse_rate
 from bankmind.contracts.rules import Rules
-from bankmind.contracts.types import Evidence, Finding, Party, Seal
+from bankmind.contracts.types import Evidence, Finding, Party, Seal, Severity
 
-__all__ = ["Slot", "check_contract", "signature_slots"]
+__all__ = ["Slot", "check_contract", "seal_doubt", "signature_slots"]
 
 _FIELD_LABELS = {
     "contract_number": "合同编号",
@@ -37,6 +37,7 @@ _FIELD_LABELS = {
     "end_date": "到期日期",
     "signing_date": "签订日期",
     "repayment": "还款方式",
+    "main_contract_number": "主合同编号",
 }
 _SLOT_HEAD = (
     rf"(?:{'|'.join(ROLES)}|法定代表人|授权代表|负责人)[^:：\s]{{0,12}}"
@@ -48,10 +49,14 @@ _SLOT = re.compile(
     rf"(?P<rest>.*?)(?=\s*{_SLOT_HEAD}|[　]|$)"
 )
 """A slot and what is written in it, up to the next slot on the same line (table cells side by side)."""
-_SEAL_NAME_SIMILARITY = 0.6
-_SEAL_DOUBT = 0.3
-"""Between these two, a seal's ring text is more likely misread than another name: "low", for a person
-(or a vision model) to look at; below it the seal names someone else."""
+_FORMS = re.compile(r"股份有限公司|有限责任公司|有限公司")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_SEAL_LEGIBLE = 0.5
+"""A ring of which less than this share of the party's name was read cannot be judged either way."""
+_SEAL_EXTRA = 2
+_SEAL_SURE = 0.9
+_SEAL_LIKELY = 0.8
+"""See `seal_doubt`."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ def check_contract(
     findings += _identities(found.parties, pages.scanned)
     slots = signature_slots(pages.lines)
     findings += _signature_names(found.parties, slots)
+    findings += _body_names(found.parties, slots, pages)
     findings += _signatures(found.parties, slots, pages, signed or {})
     findings += _seals(found.parties, slots, pages, seals)
     return findings
@@ -266,6 +272,64 @@ def _signature_names(parties: Sequence[Party], slots: Sequence[Slot]) -> list[Fi
     return out
 
 
+def _body_names(parties: Sequence[Party], slots: Sequence[Slot], pages: ContractPages) -> list[Finding]:
+    """A party named in the body with a slip: its company form changed (有限公司 → 有限责任公司) or
+    one character of the name different (丰华 → 丰化). On a scanned page OCR misreads characters
+    too, so a one-character difference there is only "low"."""
+    skip = {id(slot.line) for slot in slots} | {(p.evidence.page, p.evidence.text) for p in parties}
+    names = [p.name for p in parties]
+    out: list[Finding] = []
+    for line in pages.lines:
+        if id(line) in skip or (line.page, line.text) in skip:
+            continue
+        for party in parties:
+            written = _slip(line.text, party.name, names)
+            if written is None:
+                continue
+            swapped = len(written) != len(party.name)
+            severity = "high" if swapped or line.page not in pages.scanned else "low"
+            out.append(
+                _finding(
+                    "party_mismatch",
+                    severity,
+                    f"正文中的{party.role}名称「{written}」与合同首部的「{party.name}」不一致",
+                    Evidence(page=line.page, text=line.text, bbox=line.bbox),
+                    party.evidence,
+                )
+            )
+            return out  # one is enough: a slip is usually repeated
+    return out
+
+
+def _slip(text: str, name: str, names: Sequence[str]) -> str | None:
+    """The first way `text` writes `name` with a slip (see `_body_names`), None if it never does."""
+    core = _FORMS.sub("", name)
+    person = len(name) <= 4 and core == name
+    anchor = name[:1] if person else name[:2]
+    if len(core) < (2 if person else 4):
+        return None
+    start = text.find(anchor)
+    while start >= 0:
+        if not any(text.startswith(other, start) for other in names):
+            form = (
+                _FORMS.match(text, start + len(core))
+                if text.startswith(core, start) and core != name
+                else None
+            )
+            if form is not None:
+                return text[start : form.end()]
+            window = text[start : start + len(name)]
+            differ = [i for i, (a, b) in enumerate(zip(window, name, strict=False)) if a != b]
+            if len(window) == len(name) and len(differ) == 1 and _CJK.match(window[differ[0]]):
+                after = text[start + len(name) : start + len(name) + 1]
+                before = text[start - 1 : start] if start else ""
+                bounded = not _CJK.match(after) and (not _CJK.match(before) or before in "为是人")
+                if not person or bounded:
+                    return window
+        start = text.find(anchor, start + 1)
+    return None
+
+
 def _signature_page(slots: Sequence[Slot]) -> int | None:
     return max((s.line.page for s in slots), default=None)
 
@@ -310,66 +374,96 @@ def _slot_party(parties: Sequence[Party], slots: Sequence[Slot], slot: Slot) -> 
 def _seals(
     parties: Sequence[Party], slots: Sequence[Slot], pages: ContractPages, seals: Sequence[Seal]
 ) -> list[Finding]:
-    """Every corporate party's round seal on a scanned signature page, naming that party."""
+    """Every corporate party's round seal on a scanned signature page, naming that party.
+
+    A seal names a party when every character read on its ring is in the party's name, in order
+    (characters hidden under text or read too unsurely are missing from the reading, which is
+    no evidence). Characters read that are not in the name are: `seal_doubt` says how much.
+    """
     page = _signature_page(slots)
     if page is None or page not in pages.scanned:
         return []  # a digital draft has no seal image to judge (cli-contract convention 6)
     unmatched = [s for s in seals if s.page == page]
     missing = []
     for party in (p for p in parties if p.kind == "organisation"):  # first every seal that names its party
-        match = max(unmatched, key=lambda s: _similarity(s.text, party.name), default=None)
-        if match is not None and _similarity(match.text, party.name) >= _SEAL_NAME_SIMILARITY:
-            unmatched.remove(match)
+        named = [s for s in unmatched if _names(s.text, party.name)]
+        if named:
+            unmatched.remove(max(named, key=lambda s: _compare(s.text, party.name)[0]))
         else:
             missing.append(party)
-    readable = [s for s in unmatched if len(_ring_name(s.text)) >= 4]
+    candidates = [s for s in unmatched if s.shape != "square" or len(_ring_name(s.text)) >= 5]
     out = []
     for party in missing:  # then a party without its seal: another name's seal, or none at all
         slot = next((s for s in slots if s.role == party.role and s.line.page == page), None)
         where = Evidence(
             page=page, text=slot.line.text if slot else party.name, bbox=slot.line.bbox if slot else None
         )
-        if readable:
-            seal = max(readable, key=lambda s: _similarity(s.text, party.name))
-            readable.remove(seal)
-            if _similarity(seal.text, party.name) >= _SEAL_DOUBT:  # a ring OCR misread, more likely
-                message = f"{party.role}「{party.name}」处的印章印文识别为「{seal.text}」，请人工核对"
-                out.append(
-                    _finding(
-                        "seal_name_mismatch",
-                        "low",
-                        message,
-                        Evidence(page=page, text=seal.text, bbox=seal.bbox),
-                        where,
-                    )
-                )
-                continue
-            out.append(
-                _finding(
-                    "seal_name_mismatch",
-                    "high",
-                    f"{party.role}「{party.name}」处的印章文字为「{seal.text}」，与当事人名称不符",
-                    Evidence(page=page, text=seal.text, bbox=seal.bbox),
-                    where,
-                )
-            )
-        else:
+        if not candidates:
             out.append(
                 _finding("missing_seal", "high", f"签署页未见{party.role}「{party.name}」的印章", where)
             )
+            continue
+        seal = max(candidates, key=lambda s: _closeness(s.text, party.name))
+        candidates.remove(seal)
+        severity = seal_doubt(seal, party.name)
+        shown = seal.text or "无法识别"
+        if severity == "low":  # a ring too little or too unsurely read: for a person (or a vision model)
+            message = f"{party.role}「{party.name}」处的印章印文识别为「{shown}」，请人工核对"
+        else:
+            message = f"{party.role}「{party.name}」处的印章文字为「{shown}」，与当事人名称不符"
+        out.append(
+            _finding(
+                "seal_name_mismatch",
+                severity,
+                message,
+                Evidence(page=page, text=seal.text, bbox=seal.bbox),
+                where,
+            )
+        )
     return out
 
 
+def seal_doubt(seal: Seal, name: str) -> Severity:
+    """How sure it is that `seal`, which does not name the party, is another name's seal.
+
+    The evidence is the characters read on the ring that are not in `name` (城西支行 for 滨江支行,
+    有限责任公司 for 有限公司), weighed by `Seal.score` (the share of the ring read surely):
+    "high" with at least `_SEAL_EXTRA` such characters on a ring read surely (`_SEAL_SURE`),
+    "medium" on one read mostly surely (`_SEAL_LIKELY`), "low" (a doubt for a person or a vision
+    model to settle) otherwise: a single character differing is as likely an OCR slip.
+    """
+    extra = _compare(seal.text, name)[1]
+    if extra >= _SEAL_EXTRA and seal.score >= _SEAL_SURE:
+        return "high"
+    if extra >= _SEAL_EXTRA and seal.score >= _SEAL_LIKELY:
+        return "medium"
+    return "low"
+
+
 def _ring_name(seal_text: str) -> str:
-    """The seal's text without the kind of seal (合同专用章 …): the organisation's name, if read."""
-    return re.sub(r"合同专用.?|专用章|公章|财务专用章|[\s★*]", "", seal_text)
+    """The seal's text without the kind of seal (合同专用章 …): the organisation's name, if read. The
+    kind's first character may be misread (会同专用章): it is no character of the name."""
+    return re.sub(r"(?:.?同|财务)?专用.?章?$|公章$|[\s★*]", "", seal_text)
 
 
-def _similarity(seal_text: str, name: str) -> float:
-    """How much of the party's name the seal's text holds (OCR of a ring drops or adds characters)."""
-    text = _ring_name(seal_text)
-    if not text:
-        return 0.0
-    if name in text:
-        return 1.0
-    return SequenceMatcher(None, text, name).ratio()
+def _compare(seal_text: str, name: str) -> tuple[int, int]:
+    """(characters of the ring that are in the party's name in order, characters that are not)."""
+    ring = _ring_name(seal_text)
+    matched = extra = 0
+    for op, i1, i2, _, _ in SequenceMatcher(None, ring, name, autojunk=False).get_opcodes():
+        if op == "equal":
+            matched += i2 - i1
+        elif op in ("replace", "delete"):  # read on the ring, not in the name
+            extra += i2 - i1
+    return matched, extra
+
+
+def _closeness(seal_text: str, name: str) -> tuple[int, int]:
+    matched, extra = _compare(seal_text, name)
+    return matched, -extra
+
+
+def _names(seal_text: str, name: str) -> bool:
+    """Whether the seal's reading is the party's name, some characters perhaps unread."""
+    matched, extra = _compare(seal_text, name)
+    return extra == 0 and matched >= _SEAL_LEGIBLE * len(name)

@@ -50,6 +50,8 @@ _FIGURES = re.compile(
 )
 _MULTIPLIER = {None: Decimal(1), "万": Decimal(10) ** 4, "亿": Decimal(10) ** 8, "万亿": Decimal(10) ** 12}
 _ARABIC_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_OCR_POINT = re.compile(r"(?<=\d)[:;](?=\d{2}(?:[万亿元]|$))")
+"""A decimal point that OCR read as a colon (`7860000:00元`): two digits follow, then the end."""
 
 
 def _normalise(text: str) -> str:
@@ -112,7 +114,7 @@ def parse_amount_figures(text: str) -> Decimal | None:
     Why: the 小写 amount is what the contract's arithmetic uses; 万/亿 are multiplied out exactly.
     Thousands separators must be well placed (`1,00,000` is refused). Returns None otherwise.
     """
-    body = _normalise(text)
+    body = _normalise(_OCR_POINT.sub(".", unicodedata.normalize("NFKC", text)))
     match = _FIGURES.fullmatch(body)
     if match is None:
         return None

@@ -67,6 +67,8 @@ _STATED = re.compile(rf"(?P<basis>{'|'.join(_BASIS_WORDS)})[^\d%‰‱，。；]
 _BARE = re.compile(rf"(?:利率[^\d%‰‱，。；]{{0,12}}?)?{_VALUE}")
 _LPR = re.compile(r"LPR|贷款市场报价利率", re.IGNORECASE)
 _LPR_5Y = re.compile(r"[五5]年期?以上")
+_STATED_LPR = re.compile(r"(?:LPR|贷款市场报价利率)[^，,。；;\d]{0,4}?[为是:：]\s*(?P<v>\d+(?:\.\d+)?)\s*%")
+"""The LPR the contract itself states (当期LPR为3.50%): what its spread is added to."""
 _SPREAD = re.compile(
     rf"(?P<dir>加上|加|\+|减去|减|-|−|上浮|下浮)(?P<num>{_NUM})"
     r"(?P<unit>个?基点|bps?|个?百分点|%)",
@@ -158,7 +160,8 @@ def _unit_doubt(basis: Basis, stated: Decimal, annual: Decimal) -> str | None:
 
 
 def _lpr_rate(body: str, mention: re.Match[str], raw: str, lpr: Decimal, lpr_5y: Decimal) -> Rate | None:
-    base = lpr_5y if _LPR_5Y.search(body) else lpr
+    written = _STATED_LPR.search(body)
+    base = Decimal(written["v"]) if written else lpr_5y if _LPR_5Y.search(body) else lpr
     after = body[mention.end() :]
     spread = _SPREAD.search(after)
     doubt = None

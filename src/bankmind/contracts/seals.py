@@ -1,7 +1,7 @@
 """Red seals (印章) on page images: find them, read them, and lift them off the text beneath.
 
     marks = find_seals(page)                     # [SealMark(bbox=(176, 76, 425, 325), shape='round', ...)]
-    text = read_seal_text(page, marks[0])        # '青禾农村商业银行股份有限公司合同专用章'
+    reads = read_seals(page, marks)              # [SealRead(text='…合同专用章', confidence=0.98)]
     seals = seals_on_page(page, page_number=3)   # [Seal(page=3, ..., text='…合同专用章')]
     clean = remove_red(page)                     # the page with its red ink removed, for OCR
 
@@ -16,11 +16,16 @@ ring; red titles, rules and table frames are not closed or not of a seal's size.
 each other or a thumb print are separated by a Hough transform for circles, then by looking again
 at what is left once those rings are taken away.
 
-Reading: the seal is warped onto a circle and turned so the words under the star (合同专用章)
-point down; those are cut out, the band inside the ring is unrolled with a polar transform
-(cv2.warpPolar) into a straight strip starting at the rim text's first character, and both
-crops of every seal on the page go to OCR on one sheet, in one call. A square seal's rows are
-laid end to end in one line.
+Reading: the ink is the page's brightness where the red is (a JPEG keeps colour at half the
+resolution of brightness: strokes drawn from colour alone are blobs), black text across it filled
+in from around. The seal is warped onto a circle and turned so the words under the star
+(合同专用章) point down; those are cut out, the band inside the ring is unrolled with a polar
+transform (cv2.warpPolar) into a straight strip starting at the rim text's first character (both
+ways round when no words show which way is down), and every line of every seal on the page goes
+to the OCR recogniser alone, in one batch: the line is known, so no detection is needed. A square
+seal's rows are laid end to end in one line. Characters read with less than `_SURE` confidence
+are left out, like characters hidden under text: what remains was read, and the read's
+confidence says how much of the ring was read surely.
 
 Removing: red ink absorbs green and blue light and passes red, so in the red channel a seal all
 but vanishes while black text under it stays dark. Red pixels are redrawn from their red channel
@@ -42,13 +47,13 @@ from numpy.typing import NDArray
 from PIL import Image
 
 from bankmind.contracts.types import BBox, Seal
-from bankmind.documents.ocr import OcrLine, ocr_image
+from bankmind.documents.ocr import RecognisedLine, recognize_lines
 
 __all__ = [
     "SealMark",
+    "SealRead",
     "find_seals",
-    "read_seal_text",
-    "read_seals_text",
+    "read_seals",
     "red_mask",
     "remove_red",
     "seals_on_page",
@@ -61,7 +66,7 @@ U8 = NDArray[np.uint8]
 F32 = NDArray[np.float32]
 Points = NDArray[np.int32]
 PageImage = TypeVar("PageImage", Image.Image, U8)
-Ocr = Callable[[U8], list[OcrLine]]
+Recognize = Callable[[list[U8]], list[RecognisedLine]]
 
 _WORK_SIDE = 620
 """Detection runs on the page shrunk so its shorter side is about this many pixels."""
@@ -71,7 +76,16 @@ _MAX_SEAL = 0.5
 _MIN_SCORE = 0.5
 _INK_LEVEL = 190
 """In the grey ink image of a seal (white paper), darker than this is ink rather than haze."""
-_TEXT_CHARS = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9（）()]+")
+_TEXT_CHARS = re.compile(r"[\u3400-\u9fff\uf900-\ufaffA-Za-z0-9（）()]")
+_SURE = 0.5
+"""A character the recogniser is less sure of than this is left out of a seal's text."""
+_VERY_SURE = 0.9
+_WORDS_SURE = 0.8
+"""The words at the centre (合同专用章) join the text only when every character is this sure."""
+_UPSCALE = 2
+"""A round seal is read at twice the page's pixels: each warp on the way to a straight line blurs."""
+_LINE_HEIGHT = 48
+"""The recogniser's input height: a line is cut to its band of ink and scaled to it."""
 
 
 @dataclass(frozen=True)
@@ -89,9 +103,21 @@ class SealMark:
     angle: float
     """Degrees the seal's own x axis is turned clockwise from the page's (OpenCV's convention)."""
 
-    def to_seal(self, page: int, text: str = "") -> Seal:
-        """The inspection record for this seal on 1-based `page`."""
-        return Seal(page=page, bbox=self.bbox, shape=self.shape, text=text, score=round(self.score, 3))
+    def to_seal(self, page: int, text: str = "", confidence: float = 1.0) -> Seal:
+        """The inspection record for this seal on 1-based `page`; its score is how ring-like the
+        mark is times how sure the reading of its text is (`SealRead.confidence`)."""
+        score = round(self.score * confidence, 3)
+        return Seal(page=page, bbox=self.bbox, shape=self.shape, text=text, score=score)
+
+
+@dataclass(frozen=True)
+class SealRead:
+    """A seal's text as read, and how sure the reading is."""
+
+    text: str
+    confidence: float
+    """0–1: the share of the characters the recogniser saw in the name (those left out too) that it
+    read with at least `_VERY_SURE` confidence; 0 when nothing was read."""
 
 
 # public ------------------------------------------------------------------------------------------
@@ -131,48 +157,63 @@ def find_seals(image: Image.Image | U8) -> list[SealMark]:
     return kept
 
 
-def read_seal_text(image: Image.Image | U8, seal: SealMark, *, ocr: Ocr | None = None) -> str:
-    """The seal's text as read: the name along the rim, then the words at the centre (合同专用章).
-
-    '' when nothing legible was found. `ocr` replaces `ocr_image` (it gets a BGR array).
-    """
-    return read_seals_text(image, [seal], ocr=ocr)[0]
-
-
-def read_seals_text(image: Image.Image | U8, seals: list[SealMark], *, ocr: Ocr | None = None) -> list[str]:
-    """`read_seal_text` for several seals of one page with a single OCR call.
-
-    The OCR detector enlarges any image to at least 736 pixels a side, so a thin strip costs as
-    much as a large square: every crop of the page goes onto one sheet instead.
-    """
+def read_seals(
+    image: Image.Image | U8, seals: list[SealMark], *, recognize: Recognize | None = None
+) -> list[SealRead]:
+    """Every seal of one page read (see the module docstring), with one recognition call."""
     bgr = _bgr(image)
     if bgr is None or not seals:
-        return ["" for _ in seals]
-    crops: list[U8] = []
+        return [SealRead("", 0.0) for _ in seals]
+    lines: list[U8] = []
     roles: list[tuple[int, str]] = []
     for k, seal in enumerate(seals):
         ink = _red_ink(bgr, seal)
         if seal.shape == "square":
-            pieces = [("words", _upright_square(ink, seal))]
+            pieces = [("name", _upright_square(ink, seal))]
         else:
-            strip, words = _round_crops(*_as_circle(ink, seal))
-            pieces = [("rim", strip), ("words", words)]
+            strip, centre, upright = _round_crops(*_as_circle(ink, seal))
+            pieces = [("name", strip), ("words", centre)]
+            if not upright and strip.size:  # which way is down is unknown: read it both ways round
+                pieces.append(("name", strip[::-1, ::-1].copy()))
         for role, crop in pieces:
-            if crop.size:
-                crops.append(crop)
+            line = _as_line(crop)
+            if line.size:
+                lines.append(line)
                 roles.append((k, role))
-    texts = ["" for _ in seals]
-    for (k, role), lines in zip(roles, _ocr_sheet(crops, ocr if ocr is not None else ocr_image), strict=True):
-        chosen = _rim_line(lines) if role == "rim" else _ordered(lines)
-        texts[k] += _clean("".join(line.text for line in chosen))
-    return texts
+    reads = (recognize or recognize_lines)(lines) if lines else []
+    names: dict[int, SealRead] = {}
+    words: dict[int, str] = {}
+    for (k, role), read in zip(roles, reads, strict=True):
+        text = "".join(ch for ch, c in zip(read.text, read.confidences, strict=True) if _kept(ch, c))
+        if role == "words":
+            words[k] = text if all(c >= _WORDS_SURE for c in read.confidences) else ""
+            continue
+        sure = sum(c >= _VERY_SURE for c in read.confidences)
+        confidence = sure / len(read.confidences) if read.confidences else 0.0
+        candidate = SealRead(text, round(confidence, 3))
+        if k not in names or _weight(candidate) > _weight(names[k]):
+            names[k] = candidate
+    out = []
+    for k in range(len(seals)):
+        name = names.get(k, SealRead("", 0.0))
+        out.append(SealRead(name.text + words.get(k, ""), name.confidence))
+    return out
+
+
+def _kept(ch: str, confidence: float) -> bool:
+    return confidence >= _SURE and bool(_TEXT_CHARS.fullmatch(ch))
+
+
+def _weight(read: SealRead) -> float:
+    """Which of two readings of one ring to keep: more characters read, read more surely."""
+    return len(read.text) * read.confidence
 
 
 def seals_on_page(image: Image.Image | U8, *, page_number: int = 1, read: bool = True) -> list[Seal]:
-    """`find_seals` and, with `read`, `read_seal_text`: the `Seal` records of one page."""
+    """`find_seals` and, with `read`, `read_seals`: the `Seal` records of one page."""
     marks = find_seals(image)
-    texts = read_seals_text(image, marks) if read else ["" for _ in marks]
-    return [mark.to_seal(page_number, text) for mark, text in zip(marks, texts, strict=True)]
+    reads = read_seals(image, marks) if read else [SealRead("", 1.0) for _ in marks]
+    return [mark.to_seal(page_number, r.text, r.confidence) for mark, r in zip(marks, reads, strict=True)]
 
 
 def remove_red(image: PageImage) -> PageImage:
@@ -417,20 +458,30 @@ def _inside(point: tuple[float, float], bbox: BBox) -> bool:
 # reading -----------------------------------------------------------------------------------------
 def _red_ink(bgr: U8, seal: SealMark) -> tuple[U8, tuple[float, float]]:
     """The seal's neighbourhood as a grey ink image (red ink dark, everything else white) and the
-    seal's centre in it."""
+    seal's centre in it.
+
+    The strokes are the page's brightness (full resolution) where the colour says red (half
+    resolution in a JPEG); black text across the seal, dark in the red channel where red ink is
+    bright, is filled in from around it.
+    """
     x0, y0, x1, y1 = seal.bbox
     pad = 0.1 * max(x1 - x0, y1 - y0)
     ix0, iy0 = max(0, int(x0 - pad)), max(0, int(y0 - pad))
     ix1, iy1 = min(bgr.shape[1], int(x1 + pad) + 1), min(bgr.shape[0], int(y1 + pad) + 1)
     crop = bgr[iy0:iy1, ix0:ix1]
-    pixels = crop.astype(np.float32)
-    redness = pixels[:, :, 2] - np.maximum(pixels[:, :, 1], pixels[:, :, 0])
-    ink = np.clip(redness / 110.0, 0.0, 1.0)
+    luma = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY).astype(np.float32)
+    red = red_mask(crop, loose=True) > 0
+    near_red = cv2.dilate(red.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    paper = float(np.percentile(luma, 90))
+    full = float(np.percentile(luma[red], 10)) if red.any() else 0.0
+    ink = np.clip((paper - luma) / max(1.0, paper - full), 0.0, 1.0)
+    ink[~near_red] = 0.0
     grey = (255.0 * (1.0 - ink)).astype(np.uint8)
-    # black text under the seal hides the red where they cross: fill those holes from around them
-    hidden = _dark_mask(crop, red_mask(crop, loose=True))
+    hidden = _u8(
+        cv2.dilate(np.where(crop[:, :, 2] < 120, 255, 0).astype(np.uint8), np.ones((3, 3), np.uint8))
+    )
     if hidden.any():
-        grey = cv2.inpaint(grey, hidden, 2, cv2.INPAINT_TELEA)
+        grey = _u8(cv2.inpaint(grey, hidden, 2, cv2.INPAINT_TELEA))
     return grey, (seal.center[0] - ix0, seal.center[1] - iy0)
 
 
@@ -438,7 +489,7 @@ def _as_circle(ink: tuple[U8, tuple[float, float]], seal: SealMark) -> tuple[U8,
     """Warp an (oval) seal onto a circle of its larger semi-axis, centred in a square image."""
     grey, (cx, cy) = ink
     a, b = seal.axes
-    radius = max(a, b)
+    radius = _UPSCALE * max(a, b)
     size = int(2 * radius * 1.12) + 1
     theta = math.radians(seal.angle)
     cos, sin = math.cos(theta), math.sin(theta)
@@ -452,13 +503,14 @@ def _as_circle(ink: tuple[U8, tuple[float, float]], seal: SealMark) -> tuple[U8,
         dtype=np.float64,
     )
     matrix[:, 2] = np.array([size / 2, size / 2]) - matrix[:, :2] @ np.array([cx, cy])
-    disc = cv2.warpAffine(grey, matrix, (size, size), flags=cv2.INTER_LINEAR, borderValue=255)
+    disc = cv2.warpAffine(grey, matrix, (size, size), flags=cv2.INTER_CUBIC, borderValue=255)
     return _u8(disc), radius
 
 
-def _round_crops(disc: U8, radius: float) -> tuple[U8, U8]:
+def _round_crops(disc: U8, radius: float) -> tuple[U8, U8, bool]:
     """The rim text unrolled into a straight strip (tops up, left to right) and the words under the
-    star, upright; either empty when not found.
+    star, upright; either empty when not found. False when no words showed which way is down (the
+    strip may then be upside down).
 
     The seal is first turned so its centre words point down. They are cut out before unrolling:
     on a seal they reach nearly as far out as the rim text, and would end up at the strip's ends.
@@ -479,23 +531,23 @@ def _round_crops(disc: U8, radius: float) -> tuple[U8, U8]:
         disc = upright
         if line is not None:
             x0, y0, x1, y1 = line[0]
-            words = _pad_for_ocr(disc[y0:y1, x0:x1].copy())
+            words = disc[y0:y1, x0:x1].copy()
             disc = disc.copy()
             disc[y0:y1, x0:x1] = 255
         polar, rim_at = _polar(disc, radius)
         down = polar.shape[0] // 4  # straight down: 90° from +x towards +y
-    return _rim_strip(polar, rim_at, down), words
+    return _rim_strip(polar, rim_at, down), words, down is not None
 
 
 def _polar(disc: U8, radius: float) -> tuple[U8, int]:
-    """The ink of a seal disc in polar form (rows: angle from +x towards +y, about one pixel of arc
-    at the text; columns: radius, one pixel each) and the column of the ring."""
+    """The ink of a seal disc in polar form (rows: angle from +x towards +y, one pixel of arc at the
+    rim, a little more than one at the text; columns: radius, one pixel each) and the column of the ring."""
     center = (disc.shape[1] / 2, disc.shape[0] / 2)
     r_max = radius * 1.05
-    n_angles = max(64, int(2 * math.pi * 0.72 * radius))
+    n_angles = max(64, int(2 * math.pi * radius))
     n_radii = max(16, int(r_max))
     polar = cv2.warpPolar(
-        255 - disc, (n_radii, n_angles), center, r_max, cv2.INTER_LINEAR + cv2.WARP_POLAR_LINEAR
+        255 - disc, (n_radii, n_angles), center, r_max, cv2.INTER_CUBIC + cv2.WARP_POLAR_LINEAR
     )
     per_radius = polar.mean(axis=0)
     outer = int(0.8 * n_radii / 1.05)
@@ -520,13 +572,13 @@ def _rim_strip(polar: U8, rim_at: int, down: int | None) -> U8:
     first, count = span
     rolled = np.roll(polar[:, bottom:top], -first, axis=0)  # the text starts at row 0
     strip = rolled[:count].T[::-1]  # radius down the rows, outer edge at the top; angle across
-    return _pad_for_ocr(255 - np.pad(strip, ((0, 0), (4, 4))))
+    return _u8(255 - strip)
 
 
 def _turned(disc: U8, center: tuple[float, float], degrees: float) -> U8:
     """`disc` turned `degrees` counter-clockwise about `center`, white where nothing was."""
     rotation = cv2.getRotationMatrix2D(center, degrees, 1.0)
-    return _u8(cv2.warpAffine(disc, rotation, disc.shape[::-1], flags=cv2.INTER_LINEAR, borderValue=255))
+    return _u8(cv2.warpAffine(disc, rotation, disc.shape[::-1], flags=cv2.INTER_CUBIC, borderValue=255))
 
 
 def _words_line(
@@ -664,7 +716,7 @@ def _upright_square(ink: tuple[U8, tuple[float, float]], seal: SealMark) -> U8:
     matrix[:, 2] += np.array([size / 2 - cx, size / 2 - cy])
     square = _u8(cv2.warpAffine(grey, matrix, (size, size), borderValue=255))
     inner = int(0.1 * size)
-    return _pad_for_ocr(_rows_in_line(square[inner : size - inner, inner : size - inner]))
+    return _rows_in_line(square[inner : size - inner, inner : size - inner])
 
 
 def _rows_in_line(grey: U8) -> U8:
@@ -696,73 +748,22 @@ def _rows_in_line(grey: U8) -> U8:
     return np.hstack(pieces[:-1])
 
 
-def _ocr_sheet(crops: list[U8], run: Ocr) -> list[list[OcrLine]]:
-    """OCR grey `crops` stacked on one white sheet; each crop's lines, in the crop's pixels."""
-    if not crops:
-        return []
-    gap, margin = 40, 32
-    width = max(736, max(c.shape[1] for c in crops) + 2 * margin)
-    height = max(736, sum(c.shape[0] for c in crops) + gap * (len(crops) - 1) + 2 * margin)
-    sheet = np.full((height, width), 255, np.uint8)
-    tops = []
-    y = margin
-    for crop in crops:
-        sheet[y : y + crop.shape[0], margin : margin + crop.shape[1]] = crop
-        tops.append(y)
-        y += crop.shape[0] + gap
-    found: list[list[OcrLine]] = [[] for _ in crops]
-    for line in run(_u8(cv2.cvtColor(sheet, cv2.COLOR_GRAY2BGR))):
-        middle = sum(y for _, y in line.bbox) / 4
-        for k, (top, crop) in enumerate(zip(tops, crops, strict=True)):
-            if top - gap / 2 <= middle < top + crop.shape[0] + gap / 2:
-                corners = tuple((x - margin, y - top) for x, y in line.bbox)
-                found[k].append(line.model_copy(update={"bbox": corners}))
-                break
-    return found
-
-
-def _rim_line(lines: list[OcrLine]) -> list[OcrLine]:
-    """The lines of an unrolled rim that carry its text: the widest line and those level with it
-    (not fragments of the centre words at the strip's ends)."""
-    if not lines:
-        return []
-    main = max(lines, key=lambda line: _width(line))
-    top, bottom = min(y for _, y in main.bbox), max(y for _, y in main.bbox)
-    height = bottom - top
-    level = [
-        line
-        for line in lines
-        if top - 0.3 * height <= sum(y for _, y in line.bbox) / 4 <= bottom + 0.3 * height
-        and max(y for _, y in line.bbox) - min(y for _, y in line.bbox) >= 0.6 * height
-    ]
-    return sorted(level, key=_left)
-
-
-def _width(line: OcrLine) -> float:
-    return max(x for x, _ in line.bbox) - min(x for x, _ in line.bbox)
-
-
-def _pad_for_ocr(grey: U8) -> U8:
-    """White margin and a height OCR reads well (text lines of about 32–48 px)."""
+def _as_line(grey: U8) -> U8:
+    """A crop as the recogniser takes a line: its main band of ink (rows apart from it, such as
+    the ends of other words, left out), `_LINE_HEIGHT` high, with a white margin."""
     if grey.size == 0:
         return grey
-    height = grey.shape[0]
-    if height < 40:
-        factor = 40 / height
-        grey = _u8(cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC))
-    return _u8(cv2.copyMakeBorder(grey, 16, 16, 16, 16, cv2.BORDER_CONSTANT, value=255))
-
-
-def _clean(text: str) -> str:
-    return "".join(_TEXT_CHARS.findall(text))
-
-
-def _left(line: OcrLine) -> float:
-    return min(x for x, _ in line.bbox)
-
-
-def _ordered(lines: list[OcrLine]) -> list[OcrLine]:
-    return sorted(lines, key=lambda line: (round(min(y for _, y in line.bbox) / 20), _left(line)))
+    inked = (grey < _INK_LEVEL).sum(axis=1) > max(1.0, 0.02 * grey.shape[1])
+    rows = np.flatnonzero(inked)
+    if rows.size == 0:
+        return np.zeros((0, 0), np.uint8)
+    runs = np.split(rows, np.flatnonzero(np.diff(rows) > 3) + 1)  # a gap of a few rows splits bands
+    band = max(runs, key=lambda run: int((grey[run] < _INK_LEVEL).sum()))
+    top, bottom = max(0, int(band[0]) - 3), min(grey.shape[0], int(band[-1]) + 4)
+    line = grey[top:bottom]
+    factor = (_LINE_HEIGHT - 8) / line.shape[0]
+    line = _u8(cv2.resize(line, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC))
+    return _u8(cv2.copyMakeBorder(line, 4, 4, 16, 16, cv2.BORDER_CONSTANT, value=255))
 
 
 # images ------------------------------------------------------------------------------------------

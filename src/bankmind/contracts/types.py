@@ -4,7 +4,7 @@ Evidence always points at the page (1-based), the text as written and, when the 
 (PDF, scan, image), its box in PDF points for PDFs and pixels of the page image for images
 (`bbox` = x0, y0, x1, y1, origin top-left). A DOCX or TXT has one logical page and no boxes.
 `Inspection.contract_dict()` is what `bankmind contract inspect --format json` prints
-(cli-contract.md).
+(cli-contract.md; `clauses` is an extension the contract tolerates).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "CONTRACT_FIELDS",
     "BBox",
+    "Clause",
     "ContractType",
     "Evidence",
     "FieldValue",
@@ -104,6 +105,20 @@ class Finding(_Frozen):
     """Further places involved (the other half of a mismatch)."""
 
 
+class Clause(_Frozen):
+    """A clause category found in an English contract (CUAD's categories), with its best passage."""
+
+    category: str
+    """The category as a key: `governing_law`, `non_compete`, … (`label` in snake case)."""
+    label: str
+    """The category's name as the categories file writes it: `Governing Law`, `Non-Compete`, …"""
+    score: float = Field(ge=0, le=1)
+    evidence: Evidence
+    """The passage, as written, on the page where it starts; its box covers its lines on that page."""
+    confirmed: bool | None = None
+    """The chat model's yes or no on the passage; None when it was not asked."""
+
+
 class Inspection(_Frozen):
     """One contract inspected."""
 
@@ -117,6 +132,8 @@ class Inspection(_Frozen):
     findings: list[Finding] = Field(default_factory=list)
     seals: list[Seal] = Field(default_factory=list)
     signatures: list[Signature] = Field(default_factory=list)
+    clauses: list[Clause] = Field(default_factory=list)
+    """Clause categories found in an English contract, best first; empty for a Chinese one."""
 
     def contract_dict(self) -> dict[str, Any]:
         """The JSON document `contract inspect --format json` prints (cli-contract.md)."""
@@ -138,6 +155,16 @@ class Inspection(_Frozen):
                 for f in self.findings
             ],
             "seals": [{"page": s.page, "bbox": list(s.bbox), "text": s.text} for s in self.seals],
+            "clauses": [
+                {
+                    "category": c.category,
+                    "label": c.label,
+                    "score": c.score,
+                    "evidence": c.evidence.model_dump(),
+                    "confirmed": c.confirmed,
+                }
+                for c in self.clauses
+            ],
         }
 
 

@@ -1,6 +1,7 @@
 """OCR with RapidOCR: PP-OCR models bundled in the `rapidocr` wheel, ONNX Runtime on the CPU.
 
     lines = ocr_image(image)            # [OcrLine(text='BANKMIND', bbox=((4.0, 16.0), ...), score=0.99)]
+    [read] = recognize_lines([strip])   # RecognisedLine(text='BANKMIND', confidences=(0.99, ...))
     ok, detail, latency_ms = check_ocr()   # for `bankmind doctor`
 
 One engine per process, created on first use; calls to it are serialised (ONNX Runtime already
@@ -18,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -32,7 +34,16 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
     from PIL.Image import Image
 
-__all__ = ["MODEL_FILES", "OcrHealth", "OcrLine", "check_ocr", "model_paths", "ocr_image"]
+__all__ = [
+    "MODEL_FILES",
+    "OcrHealth",
+    "OcrLine",
+    "RecognisedLine",
+    "check_ocr",
+    "model_paths",
+    "ocr_image",
+    "recognize_lines",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +70,14 @@ class OcrLine(BaseModel):
     """Corners in image pixels: top-left, top-right, bottom-right, bottom-left (the line may be tilted)."""
     score: float
     """Recognition confidence, 0 to 1."""
+
+
+class RecognisedLine(NamedTuple):
+    """An image read as one line of text (`recognize_lines`), with each character's confidence."""
+
+    text: str
+    confidences: tuple[float, ...]
+    """One per character of `text`, 0 to 1."""
 
 
 class OcrHealth(NamedTuple):
@@ -154,6 +173,33 @@ def ocr_image(image: Image | NDArray[np.uint8] | bytes) -> list[OcrLine]:
             corners = tuple((float(x), float(y)) for x, y in box[:4])
             lines.append(OcrLine(text=str(text), bbox=corners, score=float(score)))
     log.debug("documents.ocr.done", extra={"lines": len(lines), "duration_ms": _ms(started)})
+    return lines
+
+
+def recognize_lines(crops: Sequence[NDArray[np.uint8]]) -> list[RecognisedLine]:
+    """Read each crop (BGR or grey, uint8) as one line of text: recognition only, in one batch.
+
+    For text whose line is already known (an unrolled seal ring): no detection (which would enlarge
+    a thin strip to 736 pixels and cut it up), no orientation check. Raises `ModelNotInstalled`.
+    """
+    import cv2
+    from rapidocr.ch_ppocr_rec import TextRecInput
+
+    if not crops:
+        return []
+    images = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) if c.ndim == 2 else c for c in crops]
+    engine = _engine_instance()
+    started = time.perf_counter()
+    with _run_lock:
+        result = engine._load_rec_model()(TextRecInput(img=images, return_word_box=True))
+    lines = []
+    for text, score, words in zip(result.txts, result.scores, result.word_results, strict=True):
+        text = str(text)
+        confidences = [float(c) for c in getattr(words, "confs", None) or []]
+        if len(confidences) != len(text):  # per-character scores missing: the line's score for each
+            confidences = [float(score)] * len(text)
+        lines.append(RecognisedLine(text, tuple(confidences)))
+    log.debug("documents.ocr.recognized", extra={"lines": len(lines), "duration_ms": _ms(started)})
     return lines
 
 

@@ -43,6 +43,7 @@ from bankmind.config import ModelSettings, Settings
 from bankmind.errors import BankmindError, ConfigError, InputError, ModelNotFound, PermissionDenied
 from bankmind.guard.gateway_call import (
     CallRecord,
+    audited_message,
     canonical_json,
     estimate_prompt_tokens,
     estimate_tokens,
@@ -327,7 +328,7 @@ class Gateway:
         call.pii = dict(vault.counts())
         prompt = canonical_json(masked)
         call.prompt_sha256 = sha256_text(prompt)
-        call.masked_prompt = prompt
+        call.masked_prompt = canonical_json([audited_message(m) for m in masked])
         last_user = next((m.text() for m in reversed(request.messages) if m.role == "user"), "")
         refusal = self.refusals.check(last_user) if last_user else None
         if refusal is not None:

@@ -7,7 +7,6 @@ the department keeps masked text), so a digest cannot be matched against guessed
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -23,6 +22,7 @@ from sqlalchemy import Connection
 
 from bankmind.errors import BankmindError, PermissionDenied
 from bankmind.guard import audit
+from bankmind.guard.audit import sha256_text
 from bankmind.guard.gateway_types import RequestMessage
 from bankmind.guard.masking import Vault
 from bankmind.guard.quotas import Reservation, charge
@@ -32,6 +32,7 @@ from bankmind.types import Principal
 
 __all__ = [
     "CallRecord",
+    "audited_message",
     "canonical_json",
     "estimate_prompt_tokens",
     "estimate_tokens",
@@ -69,10 +70,6 @@ def estimate_prompt_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
         for tool_call in message.get("tool_calls") or ():
             total += estimate_tokens(str((tool_call.get("function") or {}).get("arguments", "")))
     return total
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def canonical_json(value: Any) -> str:
@@ -223,6 +220,21 @@ def upstream_message(message: RequestMessage, vault: Vault | None) -> dict[str, 
     if message.tool_call_id is not None:
         out["tool_call_id"] = message.tool_call_id
     return out
+
+
+def audited_message(message: dict[str, Any]) -> dict[str, Any]:
+    """An upstream message as the audit record keeps it: an image cannot be masked, so its data is
+    replaced by its SHA-256 (enough to prove later which image was sent, nothing to leak)."""
+    content = message.get("content")
+    if not isinstance(content, list):
+        return message
+    parts = []
+    for part in content:
+        image = part.get("image_url") if part.get("type") == "image_url" else None
+        if isinstance(image, dict) and isinstance(image.get("url"), str):
+            part = {**part, "image_url": {**image, "url": "sha256:" + sha256_text(image["url"])}}
+        parts.append(part)
+    return {**message, "content": parts}
 
 
 def mask_tool_call(tool_call: Mapping[str, Any], vault: Vault | None) -> dict[str, Any]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from bankmind.guard.chat import model_for_role, reasons
 from bankmind.guard.gateway import Gateway
 from bankmind.guard.gateway_types import ChatCompletionRequest, RequestMessage
 from bankmind.knowledge.answer import PolicyRefusal
-from bankmind.llm.reasoning import is_r1_style
 from bankmind.types import Principal
 
 __all__ = ["GatewayWriter", "gateway_writer"]
@@ -31,9 +31,7 @@ class GatewayWriter:
         self.principal = principal
         self.model = model
         self.request_id = request_id
-        entry = gateway.catalog().get(model)
-        configured_r1 = entry is not None and entry.settings.reasoning_format == "r1"
-        self.reasons = configured_r1 or is_r1_style(model)
+        self.reasons = reasons(gateway, model)
         """A reasoning model (DeepSeek-R1 style): answers, but never rewrites a follow-up."""
 
     def stream(self, messages: list[dict[str, str]], *, max_tokens: int) -> Iterator[str]:
@@ -60,7 +58,5 @@ def gateway_writer(
     gateway: Gateway, principal: Principal, *, request_id: str | None = None
 ) -> GatewayWriter | None:
     """The writer over the configured chat model, or None when there is none (extractive answers)."""
-    if not gateway.router.has_chat():
-        return None
-    model = gateway.model_for("chat")
+    model = model_for_role(gateway, "chat")
     return GatewayWriter(gateway, principal, model, request_id=request_id) if model else None

@@ -27,13 +27,14 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from bankmind.errors import BankmindError
+from bankmind.guard.chat import Chat, ChatUnavailable, GatewayChat
+from bankmind.guard.chat import gateway_chat as guard_chat
 from bankmind.guard.gateway import Gateway
-from bankmind.guard.gateway_types import ChatCompletionRequest, RequestMessage
-from bankmind.llm.reasoning import is_r1_style, split_reasoning
+from bankmind.llm.reasoning import split_reasoning
 from bankmind.recon.causes import FIELD_LABELS
 from bankmind.recon.compare import Break
 from bankmind.types import Principal
@@ -41,10 +42,6 @@ from bankmind.types import Principal
 __all__ = [
     "MAX_CHARS",
     "MAX_NARRATED",
-    "Chat",
-    "GatewayChat",
-    "NarrativeRefused",
-    "NarrativeUnavailable",
     "break_facts",
     "build_messages",
     "gateway_chat",
@@ -59,22 +56,8 @@ MAX_NARRATED = 20
 MAX_CHARS = 200
 """A narrative is one or two sentences; longer text is rejected, not cut."""
 MAX_TOKENS = 300
-MAX_TOKENS_REASONING = 1024
-"""An R1-style model thinks first, and its thinking counts against max_tokens."""
-TEMPERATURE = 0.1
-
-
-Chat = Callable[[list[dict[str, str]]], str]
-"""A chat model: OpenAI-style messages in, the answer's text out (never its reasoning). It raises
-`NarrativeRefused` when policy declines, a `BankmindError` or `OSError` when it cannot answer."""
-
-
-class NarrativeUnavailable(Exception):
-    """The chat model gave no usable answer (cut off by max_tokens, no choice)."""
-
-
-class NarrativeRefused(NarrativeUnavailable):
-    """The gateway's refusal policy declined this one request; others may still be asked."""
+THINKING_TOKENS = 724
+"""An R1-style model thinks first, and its thinking counts against max_tokens: 1,024 in all."""
 
 
 # --- facts -----------------------------------------------------------------------------------------
@@ -336,7 +319,8 @@ def narrate(breaks: Sequence[Break], chat: Chat | None, *, limit: int = MAX_NARR
     """One verified narrative or None per break, in the breaks' order (see the module docstring).
 
     Root breaks are asked in order, at most `limit`; knock-on breaks and the rest get None. Never
-    raises for the model's sake: a refusal or rejected text is None for that break; an outside
+    raises for the model's sake: a refusal (`ChatRefused`), an unusable answer (`ChatUnavailable`)
+    or rejected text is None for that break; an outside
     failure (`BankmindError` such as upstream_error, quota_exceeded, permission_denied, or an
     `OSError` such as a timeout) is None for it and every break after it.
     """
@@ -353,7 +337,7 @@ def narrate(breaks: Sequence[Break], chat: Chat | None, *, limit: int = MAX_NARR
         facts = break_facts(b)
         try:
             text = chat(build_messages(facts))
-        except NarrativeUnavailable as exc:
+        except ChatUnavailable as exc:
             log.info("recon.narrative_unavailable", extra={"error": type(exc).__name__})
             continue
         except (BankmindError, OSError) as exc:
@@ -364,44 +348,11 @@ def narrate(breaks: Sequence[Break], chat: Chat | None, *, limit: int = MAX_NARR
     return out
 
 
-class GatewayChat:
-    """A `Chat` through the gateway as `principal`: policed, masked, charged and audited like any
-    `/v1/chat/completions` call; R1 reasoning is stripped by the gateway."""
-
-    def __init__(
-        self, gateway: Gateway, principal: Principal, model: str, *, request_id: str | None = None
-    ) -> None:
-        self.gateway = gateway
-        self.principal = principal
-        self.model = model
-        self.request_id = request_id
-        entry = gateway.catalog().get(model)
-        reasons = (entry is not None and entry.settings.reasoning_format == "r1") or is_r1_style(model)
-        self.max_tokens = MAX_TOKENS_REASONING if reasons else MAX_TOKENS
-
-    def __call__(self, messages: list[dict[str, str]]) -> str:
-        request = ChatCompletionRequest(
-            model=self.model,
-            messages=[RequestMessage.model_validate(m) for m in messages],
-            max_tokens=self.max_tokens,
-            temperature=TEMPERATURE,
-        )
-        completion = self.gateway.chat(self.principal, request, request_id=self.request_id)
-        if not completion.choices:
-            raise NarrativeUnavailable("the chat model answered without a choice")
-        choice = completion.choices[0]
-        if choice.message.refusal:
-            raise NarrativeRefused(choice.message.refusal)
-        if choice.finish_reason == "length":
-            raise NarrativeUnavailable("the narrative was cut off by max_tokens")
-        return choice.message.content or ""
-
-
 def gateway_chat(
     gateway: Gateway, principal: Principal, *, request_id: str | None = None
 ) -> GatewayChat | None:
-    """The gateway's chat model as a `Chat`, or None when no chat model is configured."""
-    if not gateway.router.has_chat():
-        return None
-    model = gateway.model_for("chat")
-    return GatewayChat(gateway, principal, model, request_id=request_id) if model else None
+    """The gateway's chat model as a `Chat` with the narrative's budget, or None when no chat model
+    is configured."""
+    return guard_chat(
+        gateway, principal, max_tokens=MAX_TOKENS, thinking_tokens=THINKING_TOKENS, request_id=request_id
+    )

@@ -12,7 +12,7 @@ predecessor is carried over: it keeps the day it was first seen and, when it had
 its status and comment. A resolved break that comes back is open again (resolving it said it would
 not). The predecessor's breaks that are gone are counted as cleared.
 
-Who sees a run: its owner, the owner's department, and administrators (`visible_to`).
+Who sees a run: its owner, the owner's department, and administrators (`store.visibility`).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from datetime import UTC, date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import func, or_, select
 
 from bankmind.errors import InputError, NotFound
 from bankmind.recon.compare import Break, Reconciliation
 from bankmind.store import Store
 from bankmind.store.schema import ReconBreak, ReconRun
+from bankmind.store.visibility import visible_to
 from bankmind.types import Principal
 
 __all__ = [
@@ -168,7 +169,7 @@ def list_runs(
         query = query.where(ReconRun.product == product)
     if batch_id:
         query = query.where(ReconRun.batch_id == batch_id)
-    query = _visible(query, viewer).limit(limit)
+    query = visible_to(query, ReconRun, viewer).limit(limit)
     with store.session() as s:
         runs = list(s.scalars(query))
         opened = _open_counts(s, [r.id for r in runs])
@@ -180,7 +181,7 @@ def list_runs(
 def get_run(store: Store, run_id: str, viewer: Principal | None = None) -> RunDetail:
     """One run with its breaks; a run `viewer` may not see is reported as not found."""
     with store.session() as s:
-        run = s.scalars(_visible(select(ReconRun).where(ReconRun.id == run_id), viewer)).first()
+        run = s.scalars(visible_to(select(ReconRun).where(ReconRun.id == run_id), ReconRun, viewer)).first()
         if run is None:
             raise NotFound(f"no reconciliation run with id '{run_id[:40]}'")
         breaks = [BreakView.model_validate(b) for b in previous_breaks(s, run)]
@@ -196,7 +197,9 @@ def get_break(store: Store, break_id: int, viewer: Principal | None = None) -> B
         row = s.get(ReconBreak, break_id)
         if (
             row is None
-            or s.scalars(_visible(select(ReconRun.id).where(ReconRun.id == row.run_id), viewer)).first()
+            or s.scalars(
+                visible_to(select(ReconRun.id).where(ReconRun.id == row.run_id), ReconRun, viewer)
+            ).first()
             is None
         ):
             raise NotFound(f"no reconciliation break with id {break_id}")
@@ -271,15 +274,6 @@ def _break_row(
 def _header(table: Any) -> dict[str, Any]:
     dumped = table.contract_dict()
     return {k: dumped[k] for k in _HEADER_KEYS}
-
-
-def _visible(query: Select[Any], viewer: Principal | None) -> Select[Any]:
-    if viewer is None or viewer.is_admin:
-        return query
-    mine = ReconRun.owner_id == viewer.user_id
-    if viewer.department:
-        return query.where(or_(mine, ReconRun.department == viewer.department))
-    return query.where(mine)
 
 
 def _open_counts(s: Any, run_ids: list[str]) -> dict[str, int]:

@@ -330,3 +330,24 @@ def include_name(name: str | None, type_: Any, parent_names: Any) -> bool:
     `MigrationContext.configure(conn, opts={"include_name": include_name})`.
     """
     return name not in UNMODELLED_OBJECTS
+
+
+class ContractRun(Base):
+    """One inspection upload: its files (name, kind, size, content hash) and their inspections.
+
+    `findings` and the per-severity counts are kept beside the JSON so that lists need not load it.
+    """
+
+    __tablename__ = "contract_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    inspections: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    findings: Mapped[int] = mapped_column(Integer)
+    high: Mapped[int] = mapped_column(Integer)
+    medium: Mapped[int] = mapped_column(Integer)
+    low: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    owner_name: Mapped[str] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)

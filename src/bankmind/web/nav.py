@@ -112,6 +112,16 @@ register(
 )
 register(
     NavEntry(
+        "contracts",
+        "/contracts",
+        "合同质检",
+        "Contract inspection",
+        "检查合同的金额、日期、利率、证件号码、必备条款和签字盖章，在原文页面上标出每个问题。",
+        "Check amounts, dates, rates, IDs, clauses, signatures and seals, each marked on its page.",
+    )
+)
+register(
+    NavEntry(
         "admin",
         "/admin",
         "管理",

@@ -19,12 +19,13 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from bankmind import __version__
+from bankmind.errors import BankmindError
 from bankmind.guard.quotas import SHANGHAI
 from bankmind.types import Principal
 from bankmind.web.i18n import LANG_COOKIE, LANGS, Translator, pick_lang
 from bankmind.web.nav import NavEntry, entries
 
-__all__ = ["STATIC_DIR", "Shell", "is_htmx", "render", "shell_for"]
+__all__ = ["STATIC_DIR", "Refusal", "Shell", "is_htmx", "render", "shell_for"]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -146,3 +147,18 @@ def render(
             secure=bool(getattr(settings, "secure_cookies", False)),
         )
     return response
+
+
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """An upload or action the backend refused, shown as `_error.html` shows any error."""
+
+    status: int
+    code: str
+    message: str
+    request_id: str | None = None
+
+    @classmethod
+    def of(cls, exc: BankmindError, request: Request) -> Refusal:
+        rid = getattr(request.state, "request_id", None)
+        return cls(exc.http_status, exc.code, exc.message, rid if isinstance(rid, str) else None)

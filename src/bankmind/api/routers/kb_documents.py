@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from bankmind.api.deps import PrincipalDep, RunnerDep, SettingsDep, StoreDep
+from bankmind.api.job_uploads import job_accepted
 from bankmind.api.routers.jobs import JobAccepted
 from bankmind.api.routers.kb import IndexDep
 from bankmind.api.routers.uploads import read_upload
@@ -200,12 +201,6 @@ def remove_document(
         details["sha256"] = found.sha256
 
 
-def _accepted(job_id: str) -> JSONResponse:
-    url = f"/api/jobs/{job_id}"
-    body = JobAccepted(job_id=job_id, url=url).model_dump()
-    return JSONResponse(body, status_code=202, headers={"Location": url})
-
-
 @router.get("/{kb}/documents")
 def list_documents(kb: str, index: IndexDep, settings: SettingsDep, admin: KbAdminDep) -> list[KbDocument]:
     """Every document of a knowledge base with its ACL, chunk count and dates (administrators)."""
@@ -228,7 +223,7 @@ def upload_documents(
 ) -> JSONResponse:
     """Ingest uploaded files as a job (202 with the job's URL); its result lists every file's
     outcome: added, replaced, unchanged, or failed with the reason (administrators)."""
-    return _accepted(submit_upload(settings, store, runner, index, admin, kb, files, acl, via="api"))
+    return job_accepted(submit_upload(settings, store, runner, index, admin, kb, files, acl, via="api"))
 
 
 @router.delete("/{kb}/documents/{name:path}")
@@ -246,4 +241,4 @@ def reindex_documents(
 ) -> JSONResponse:
     """Re-read, re-chunk and re-embed every document whose original file is kept, as a job
     (administrators); documents ingested from the server's files are listed as not rebuilt."""
-    return _accepted(submit_reindex(settings, store, runner, index, admin, kb, via="api"))
+    return job_accepted(submit_reindex(settings, store, runner, index, admin, kb, via="api"))

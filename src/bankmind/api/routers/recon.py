@@ -30,10 +30,10 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from bankmind.api.deps import GatewayDep, PrincipalDep, RunnerDep, SettingsDep, StoreDep
+from bankmind.api.job_uploads import accept_file, job_accepted
 from bankmind.api.routers.jobs import JobAccepted
-from bankmind.api.routers.uploads import read_upload
 from bankmind.config import Settings
-from bankmind.documents import accept_upload, sanitize_filename
+from bankmind.documents import sanitize_filename
 from bankmind.errors import BankmindError, InputError
 from bankmind.guard.audit import audited
 from bankmind.guard.gateway import Gateway
@@ -107,7 +107,7 @@ def submit_compare(
 ) -> str:
     """Store both tables (a refused file fails the request) and start a job reconciling them."""
     with audited(store, principal, "recon.compare", via=via) as details:
-        sides = [_accept(settings, store, principal, file) for file in (manager, custodian)]
+        sides = [accept_file(settings, store, principal, f, kinds=TABLE_KINDS) for f in (manager, custodian)]
         details.update(documents=[d.id for d in sides], abs_tol=str(abs_tol))
 
         def work(progress: Progress) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def submit_batch(
         refused: list[dict[str, str]] = []
         for file in files:
             try:
-                accepted.append(_accept(settings, store, principal, file))
+                accepted.append(accept_file(settings, store, principal, file, kinds=TABLE_KINDS))
             except BankmindError as exc:
                 refused.append(
                     {"file": sanitize_filename(file.filename), "reason": f"refused: {exc.message}"}
@@ -186,14 +186,6 @@ def submit_batch(
             "recon.batch", work, params=params, owner_id=principal.user_id
         )
     return job_id
-
-
-def _accept(settings: Settings, store: Store, principal: Principal, file: UploadFile) -> DocumentView:
-    data = read_upload(file, settings)
-    return accept_upload(
-        settings, store, filename=sanitize_filename(file.filename), data=data,
-        owner_id=principal.user_id, allowed_kinds=TABLE_KINDS,
-    )  # fmt: skip
 
 
 def _materialise(settings: Settings, documents: Sequence[DocumentView], folder: Path) -> list[Path]:
@@ -308,7 +300,7 @@ def compare(
     job_id = submit_compare(
         settings, store, runner, principal, manager, custodian, abs_tol=abs_tol, via="api"
     )
-    return _accepted(job_id)
+    return job_accepted(job_id)
 
 
 @router.post("/batch", status_code=202, response_model=JobAccepted)
@@ -324,7 +316,7 @@ def batch(
 ) -> JSONResponse:
     """Pair the tables by product and date and reconcile each pair in a job."""
     job_id = submit_batch(settings, store, runner, principal, files, abs_tol=abs_tol, via="api")
-    return _accepted(job_id)
+    return job_accepted(job_id)
 
 
 @router.get("/runs")
@@ -369,8 +361,3 @@ def export(
     data = export_workbook(store, principal, run_id=run_id, batch_id=batch_id, product=product)
     name = "recon.xlsx"
     return Response(data, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _accepted(job_id: str) -> JSONResponse:
-    body = JobAccepted(job_id=job_id, url=f"/api/jobs/{job_id}")
-    return JSONResponse(body.model_dump(), status_code=202, headers={"Location": body.url})

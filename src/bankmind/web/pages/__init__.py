@@ -9,6 +9,7 @@ from bankmind.web.pages import (
     admin_audit,
     admin_departments,
     admin_users,
+    contracts,
     home,
     jobs,
     kb,
@@ -21,6 +22,9 @@ from bankmind.web.pages import (
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-_PAGES = (login, home, status, jobs, uploads, kb, recon, admin, admin_users, admin_departments, admin_audit)
+_PAGES = (
+    login, home, status, jobs, uploads, kb, recon, contracts,
+    admin, admin_users, admin_departments, admin_audit,
+)  # fmt: skip
 for _module in _PAGES:
     router.include_router(_module.router)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -22,10 +23,9 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bankmind.api.deps import GatewayDep, PrincipalDep, RunnerDep, SettingsDep, StoreDep
-from bankmind.api.routers.jobs import JobFragment
 from bankmind.api.routers.recon import StatusChange, change_status, narrate_run, submit_batch, submit_compare
 from bankmind.config import Settings
-from bankmind.errors import BankmindError, InputError
+from bankmind.errors import InputError
 from bankmind.recon.runs import (
     MAX_COMMENT_CHARS,
     BreakStatus,
@@ -37,9 +37,9 @@ from bankmind.recon.runs import (
     list_runs,
 )
 from bankmind.store import Store
-from bankmind.store.jobs import JobView, get_job
 from bankmind.types import Principal
-from bankmind.web.render import is_htmx, render, shell_for
+from bankmind.web.pages.jobs_start import UploadForm, start_job, upload_mb
+from bankmind.web.render import Refusal, is_htmx, render, shell_for
 
 __all__ = ["BreakFragment", "BreakRow", "ReconPage", "Refusal", "RunPage", "figure", "router"]
 
@@ -63,30 +63,12 @@ def figure(value: Figure, field: str = "", *, signed: bool = False) -> str:
 
 
 @dataclass(frozen=True)
-class Refusal:
-    """An upload or action the backend refused, shown as `_error.html` shows any error."""
-
-    status: int
-    code: str
-    message: str
-    request_id: str | None = None
-
-    @classmethod
-    def of(cls, exc: BankmindError, request: Request) -> Refusal:
-        rid = getattr(request.state, "request_id", None)
-        return cls(exc.http_status, exc.code, exc.message, rid if isinstance(rid, str) else None)
-
-
-@dataclass(frozen=True)
-class ReconPage:
+class ReconPage(UploadForm):
     """Context of `recon/index.html` and `recon/_runs.html`."""
 
     runs: list[RunView]
     product: str | None
     batch_id: str | None
-    max_mb: str
-    job: JobView | None = None
-    refusal: Refusal | None = None
 
     @property
     def query(self) -> str:
@@ -154,13 +136,9 @@ def _page(
     principal: Principal,
     product: str | None = None,
     batch_id: str | None = None,
-    *,
-    job: JobView | None = None,
-    refusal: Refusal | None = None,
 ) -> ReconPage:
     runs = list_runs(store, principal, product=product or None, batch_id=batch_id or None)
-    max_mb = f"{settings.upload_max_bytes / 1048576:g}"
-    return ReconPage(runs, product or None, batch_id or None, max_mb, job=job, refusal=refusal)
+    return ReconPage(runs, product or None, batch_id or None, max_mb=upload_mb(settings))
 
 
 @router.get("/recon")
@@ -204,21 +182,9 @@ def _runs_view(
 def _submitted(
     request: Request, settings: Settings, store: Store, principal: Principal, start: Callable[[], str]
 ) -> HTMLResponse:
-    """Start the job: htmx gets its fragment, a plain form post the whole page; a refused upload
-    (wrong type, too large, missing file) is a notice in the same place, never a traceback."""
-    shell = shell_for(request, principal)
-    try:
-        job = get_job(store, start())
-    except BankmindError as exc:
-        refusal = Refusal.of(exc, request)
-        if is_htmx(request):
-            return render(request, "_error.html", refusal, shell=shell, status_code=refusal.status)
-        page = _page(settings, store, principal, refusal=refusal)
-        return render(request, "recon/index.html", page, shell=shell, status_code=refusal.status)
-    if is_htmx(request):
-        return render(request, "jobs/_job.html", JobFragment(job), shell=shell, status_code=202)
-    page = _page(settings, store, principal, job=job)
-    return render(request, "recon/index.html", page, shell=shell, status_code=202)
+    """Start the job (`jobs_start` says what htmx and a plain form post get back)."""
+    page = partial(_page, settings, store, principal)
+    return start_job(request, store, principal, start, template="recon/index.html", page=page)
 
 
 def _chosen(file: UploadFile | None) -> UploadFile | None:
@@ -257,10 +223,7 @@ def batch_page(
     abs_tol: Annotated[float, _TOLERANCE] = 0.01,
 ) -> HTMLResponse:
     chosen = [f for f in files or [] if _chosen(f)]
-
-    def start() -> str:
-        return submit_batch(settings, store, runner, principal, chosen, abs_tol=abs_tol, via="web")
-
+    start = partial(submit_batch, settings, store, runner, principal, chosen, abs_tol=abs_tol, via="web")
     return _submitted(request, settings, store, principal, start)
 
 

@@ -1,6 +1,6 @@
-// The valuation reconciliation page (/recon). A file because the Content-Security-Policy forbids
-// inline scripts. Once htmx has sent an upload form, its chosen files are cleared (the job fragment
-// names them), so that a second click does not reconcile the same tables again.
+// Upload forms on any page (/recon, /contracts). A file because the Content-Security-Policy forbids
+// inline scripts. Once htmx has sent a form marked `data-clear-when-sent`, its chosen files are
+// cleared (the job fragment names them), so that a second click does not send the same files again.
 (function () {
   "use strict";
 
