@@ -38,8 +38,7 @@ from typing import Any, Literal
 
 from bankmind.contracts.pages import ContractPages, TextLine
 from bankmind.contracts.types import Evidence, Finding
-from bankmind.errors import BankmindError
-from bankmind.guard.chat import Chat, ChatUnavailable, GatewayChat
+from bankmind.guard.chat import Chat, GatewayChat, Message, ask_each
 from bankmind.guard.chat import gateway_chat as guard_chat
 from bankmind.guard.gateway import Gateway
 from bankmind.llm.reasoning import split_reasoning
@@ -371,19 +370,15 @@ def review_clauses(
     contract = _Contract.of(pages.lines)
     blocks = clause_blocks(pages.lines)
     found: dict[tuple[int, int], Finding] = {}
-    for number, piece in enumerate(chunks(pages.lines, chunk_chars)):
-        if number >= max_calls:
-            log.info("contracts.review_capped", extra={"calls": max_calls})
-            break
-        try:
-            reply = chat(build_messages(piece))
-        except ChatUnavailable as exc:
-            log.info("contracts.review_unavailable", extra={"error": type(exc).__name__})
-            continue
-        except (BankmindError, OSError) as exc:
-            code = exc.code if isinstance(exc, BankmindError) else type(exc).__name__
-            log.warning("contracts.review_model_failed", extra={"error": code})
-            break
+
+    def pieces() -> Iterator[tuple[int, list[Message]]]:
+        for number, piece in enumerate(chunks(pages.lines, chunk_chars)):
+            if number >= max_calls:
+                log.info("contracts.review_capped", extra={"calls": max_calls})
+                return
+            yield number, build_messages(piece)
+
+    for _, reply in ask_each(chat, pieces(), event="contracts.review"):
         for item in parse_items(reply):
             span = _locate(item, contract, blocks)
             if span is not None and span not in found:

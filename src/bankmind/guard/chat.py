@@ -20,9 +20,11 @@ an `OSError`). Capabilities treat the model as a courtesy: they catch these and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Literal
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Literal, TypeVar
 
+from bankmind.errors import BankmindError
 from bankmind.guard.gateway import Gateway
 from bankmind.guard.gateway_types import ChatCompletionRequest, RequestMessage
 from bankmind.llm.reasoning import is_r1_style
@@ -37,10 +39,14 @@ __all__ = [
     "ChatUnavailable",
     "GatewayChat",
     "Message",
+    "ask_each",
     "gateway_chat",
     "model_for_role",
     "reasons",
 ]
+
+log = logging.getLogger(__name__)
+Key = TypeVar("Key")
 
 Message = dict[str, Any]
 """An OpenAI-style message: `role` and `content`, a string or a list of text and image_url parts."""
@@ -137,3 +143,24 @@ def gateway_chat(
         thinking_tokens=thinking_tokens,
         request_id=request_id,
     )
+
+
+def ask_each(
+    chat: Chat, requests: Iterable[tuple[Key, list[Message]]], *, event: str
+) -> Iterator[tuple[Key, str]]:
+    """Ask `chat` each request in turn and yield `(key, answer)`: the courtesy every capability owes
+    a model it does not depend on. An unusable answer (refused, cut off) skips its request; the
+    first outside failure (`BankmindError` such as upstream_error or quota_exceeded, an `OSError`
+    such as a timeout) ends the asking, since the next request would fail the same way. Both are
+    logged as `<event>_unavailable` / `<event>_model_failed`, never raised."""
+    for key, messages in requests:
+        try:
+            answer = chat(messages)
+        except ChatUnavailable as exc:
+            log.info(f"{event}_unavailable", extra={"error": type(exc).__name__})
+            continue
+        except (BankmindError, OSError) as exc:
+            code = exc.code if isinstance(exc, BankmindError) else type(exc).__name__
+            log.warning(f"{event}_model_failed", extra={"error": code})
+            return
+        yield key, answer

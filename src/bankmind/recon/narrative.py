@@ -27,11 +27,10 @@ import json
 import logging
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 
-from bankmind.errors import BankmindError
-from bankmind.guard.chat import Chat, ChatUnavailable, GatewayChat
+from bankmind.guard.chat import Chat, GatewayChat, Message, ask_each
 from bankmind.guard.chat import gateway_chat as guard_chat
 from bankmind.guard.gateway import Gateway
 from bankmind.llm.reasoning import split_reasoning
@@ -327,23 +326,19 @@ def narrate(breaks: Sequence[Break], chat: Chat | None, *, limit: int = MAX_NARR
     out: list[str | None] = [None] * len(breaks)
     if chat is None:
         return out
-    asked = 0
-    for i, b in enumerate(breaks):
-        if b.knock_on:
-            continue
-        if asked >= limit:
-            break
-        asked += 1
-        facts = break_facts(b)
-        try:
-            text = chat(build_messages(facts))
-        except ChatUnavailable as exc:
-            log.info("recon.narrative_unavailable", extra={"error": type(exc).__name__})
-            continue
-        except (BankmindError, OSError) as exc:
-            code = exc.code if isinstance(exc, BankmindError) else type(exc).__name__
-            log.warning("recon.narrative_model_failed", extra={"error": code})
-            break
+
+    def asked() -> Iterator[tuple[tuple[int, dict[str, str]], list[Message]]]:
+        count = 0
+        for i, b in enumerate(breaks):
+            if b.knock_on:
+                continue
+            if count >= limit:
+                return
+            count += 1
+            facts = break_facts(b)
+            yield (i, facts), build_messages(facts)
+
+    for (i, facts), text in ask_each(chat, asked(), event="recon.narrative"):
         out[i] = verify_narrative(text, facts)
     return out
 
