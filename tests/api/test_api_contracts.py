@@ -158,7 +158,7 @@ def test_the_findings_export_as_a_workbook(
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("文件", "代码", "问题", "严重程度", "说明", "页", "依据原文")
+    assert rows[0] == ("文件", "代码", "问题", "严重程度", "说明", "页", "依据原文", "当事人")
     found = [r for r in rows[1:] if r[1] == "amount_mismatch"]
     assert (
         found and found[0][:4] == ("保证合同.pdf", "amount_mismatch", "金额不一致", "高") and found[0][5] == 1

@@ -117,6 +117,8 @@ def test_each_defect_is_found_alone_with_its_evidence(
     assert [f.code for f in findings] == [code], findings
     assert phrase in findings[0].message and findings[0].severity in ("high", "medium")
     assert findings[0].evidence is not None and findings[0].evidence.page == 1
+    about_a_party = code in ("party_mismatch", "invalid_uscc")
+    assert findings[0].party == (COMPANY if about_a_party else None)
 
 
 def test_a_natural_person_must_sign(tmp_path: Path) -> None:
@@ -131,10 +133,10 @@ def test_a_natural_person_must_sign(tmp_path: Path) -> None:
     signed, _ = inspect_text(tmp_path, [*person, "借款人（签字）：" + PERSON])
     assert signed == []
     empty, _ = inspect_text(tmp_path, [*person, "借款人（签字）："])
-    assert [f.code for f in empty] == ["missing_signature"]
+    assert [(f.code, f.party) for f in empty] == [("missing_signature", PERSON)]
     bad = [line.replace(person[6][6:], corrupt_check_digit(person[6][6:])) for line in person]
     wrong_id, _ = inspect_text(tmp_path, [*bad, "借款人（签字）：" + PERSON])
-    assert [f.code for f in wrong_id] == ["invalid_id"]
+    assert [(f.code, f.party) for f in wrong_id] == [("invalid_id", PERSON)]
 
 
 def test_a_guarantee_must_name_its_main_contract(tmp_path: Path) -> None:

@@ -352,7 +352,7 @@ def seal_at(scan: Scan, finding: Finding) -> Seal:
 
 
 def party_of(scan: Scan, finding: Finding) -> Party:
-    [party] = [p for p in scan.looked.parties if finding.message.startswith(f"{p.role}「{p.name}」")]
+    [party] = [p for p in scan.looked.parties if p.name == finding.party]
     return party
 
 

@@ -105,7 +105,12 @@ def check_contract(
 
 
 def _finding(
-    code: str, severity: str, message: str, evidence: Evidence | None, *related: Evidence
+    code: str,
+    severity: str,
+    message: str,
+    evidence: Evidence | None,
+    *related: Evidence,
+    party: Party | None = None,
 ) -> Finding:
     return Finding.model_validate(
         {
@@ -114,6 +119,7 @@ def _finding(
             "message": message,
             "evidence": evidence,
             "related": list(related),
+            "party": party.name if party else None,
         }
     )
 
@@ -244,6 +250,7 @@ def _identities(parties: Sequence[Party], scanned: Sequence[int]) -> list[Findin
                     "high",
                     f"{party.role}「{party.name}」的{what} {number} 无效：{problem}",
                     party.evidence,
+                    party=party,
                 )
             )
     return out
@@ -267,6 +274,7 @@ def _signature_names(parties: Sequence[Party], slots: Sequence[Slot]) -> list[Fi
                     f"签署页的{slot.role}「{name}」与合同首部的「{party.name}」不一致",
                     Evidence(page=slot.line.page, text=slot.line.text, bbox=slot.line.bbox),
                     party.evidence,
+                    party=party,
                 )
             )
     return out
@@ -295,6 +303,7 @@ def _body_names(parties: Sequence[Party], slots: Sequence[Slot], pages: Contract
                     f"正文中的{party.role}名称「{written}」与合同首部的「{party.name}」不一致",
                     Evidence(page=line.page, text=line.text, bbox=line.bbox),
                     party.evidence,
+                    party=party,
                 )
             )
             return out  # one is enough: a slip is usually repeated
@@ -356,6 +365,7 @@ def _signatures(
                     "high",
                     f"{slot.role}（{party.name}）的签字处为空",
                     Evidence(page=slot.line.page, text=slot.line.text, bbox=slot.line.bbox),
+                    party=party,
                 )
             )
     return out
@@ -400,7 +410,13 @@ def _seals(
         )
         if not candidates:
             out.append(
-                _finding("missing_seal", "high", f"签署页未见{party.role}「{party.name}」的印章", where)
+                _finding(
+                    "missing_seal",
+                    "high",
+                    f"签署页未见{party.role}「{party.name}」的印章",
+                    where,
+                    party=party,
+                )
             )
             continue
         seal = max(candidates, key=lambda s: _closeness(s.text, party.name))
@@ -418,6 +434,7 @@ def _seals(
                 message,
                 Evidence(page=page, text=seal.text, bbox=seal.bbox),
                 where,
+                party=party,
             )
         )
     return out

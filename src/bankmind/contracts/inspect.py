@@ -169,13 +169,12 @@ def second_look(
 def _seal_look(
     finding: Finding, pages: ContractPages, seals: list[Seal], parties: list[Party], vision: Chat
 ) -> Finding | None:
-    """The seal is the one at the finding's evidence (page and box), the party the one the message
-    names (`checks` writes `角色「名称」…`)."""
+    """The seal is the one at the finding's evidence (page and box), the party the finding's."""
     where = finding.evidence
     seal = next(
         (s for s in seals if where is not None and (s.page, s.bbox) == (where.page, where.bbox)), None
     )
-    party = next((p for p in parties if finding.message.startswith(f"{p.role}「{p.name}」")), None)
+    party = next((p for p in parties if p.name == finding.party), None)
     if seal is None or party is None or seal.page not in pages.scanned:
         return finding
     reading = read_seal(seal_crop(pages, seal), vision)
@@ -247,12 +246,14 @@ def _against_loan(found: Extracted, loan: Inspection, loan_found: Extracted) -> 
                 f"债务人「{debtor.name}」与借款合同的借款人「{borrower.name}」不一致",
                 debtor.evidence,
                 borrower.evidence,
+                party=debtor.name,
             )
         )
     return out
 
 
-def _cross(code: str, message: str, evidence: Evidence, other: Evidence) -> Finding:
+def _cross(code: str, message: str, evidence: Evidence, other: Evidence, party: str | None = None) -> Finding:
     return Finding.model_validate(
         {"code": code, "severity": "high", "message": message, "evidence": evidence, "related": [other]}
+        | {"party": party}
     )

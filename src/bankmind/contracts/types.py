@@ -103,6 +103,9 @@ class Finding(_Frozen):
     evidence: Evidence | None = None
     related: list[Evidence] = Field(default_factory=list)
     """Further places involved (the other half of a mismatch)."""
+    party: str | None = None
+    """The contracting party the finding is about, named as the parties block writes it (None when
+    it is about no one party: an amount, a clause, a date)."""
 
 
 class Clause(_Frozen):
