@@ -1,6 +1,7 @@
 """The findings of an inspection run as one Excel sheet: file, code, its label, severity, message,
-page, the evidence text as written and the party it concerns, severity coloured. The workbench's export button and
-`GET /api/contracts/runs/{id}/export` give it to operations staff who file the check.
+page, the evidence text as written and the party it concerns, severity coloured. The workbench's
+export button and `GET /api/contracts/runs/{id}/export` give it to operations staff who file the
+check.
 
 Contract text is data, never a formula: a cell starting with `=`, `+`, `-` or `@` is written as text.
 """
