@@ -65,6 +65,48 @@ def test_a_clean_loan_contract_has_no_finding_and_every_field(tmp_path: Path) ->
     )  # fmt: skip
     assert fields["interest_rate"] == "4.35%" and fields["currency"] == "CNY"
     assert fields["contract_number"] == "ZJ2025LD000123"
+    assert fields["default_interest"] == "加收50%"
+    assert fields["dispute_resolution"] == "贷款人所在地人民法院"
+    assert "guarantee_type" not in fields  # this contract says nothing of its security
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "value"),
+    [
+        (
+            "第九条 担保方式：本合同项下借款的担保方式为保证、抵押，担保合同另行签订。",
+            "guarantee_type",
+            "保证、抵押",
+        ),
+        ("第九条 担保方式：本合同项下借款为信用借款，无担保。", "guarantee_type", "信用"),
+        ("本合同项下的保证方式为连带责任保证。", "guarantee_type", "连带责任保证"),
+        (
+            "第九条 协商不成的，提交南京仲裁委员会按其仲裁规则进行仲裁。",
+            "dispute_resolution",
+            "南京仲裁委员会",
+        ),
+    ],
+)
+def test_security_and_forum_are_read_as_written(tmp_path: Path, line: str, field: str, value: str) -> None:
+    lines = [x for x in LOAN if field != "dispute_resolution" or "争议解决" not in x]
+    _, fields = inspect_text(tmp_path, [*lines[:-4], line, *lines[-4:]])
+    assert fields[field] == value
+
+
+def test_a_wrapped_mark_up_and_forum_are_read_across_the_line_break(tmp_path: Path) -> None:
+    lines = [
+        *[x for x in LOAN if "罚息" not in x and "争议解决" not in x][:-4],
+        "第九条 违约责任：借款人未按期归还借款本金的，贷款人有权按借款利率加收3",
+        "0%计收罚息。",
+        "第十条 争议解决：协商不成的，向贷款人住所地有管辖权的人民法",
+        "院提起诉讼。",
+        *LOAN[-4:],
+    ]
+    _, fields = inspect_text(tmp_path, lines)
+    assert (fields["default_interest"], fields["dispute_resolution"]) == (
+        "加收30%",
+        "贷款人住所地有管辖权的人民法院",
+    )
 
 
 @pytest.mark.parametrize(

@@ -79,6 +79,10 @@ def test_a_transaction_is_inspected_and_its_findings_are_boxed_on_the_page(
     docx = page.locator('section.contract-file[data-file="1"]')
     expect(docx.locator(".contract-none")).to_have_text("未发现问题。")
     expect(docx.locator(".contract-lines li").first).to_have_text(loan.title)
+    fields = docx.locator("details.contract-fields")
+    expect(fields.get_by_role("table")).to_be_hidden()  # folded until asked for
+    fields.locator("summary").click()
+    expect(fields.get_by_role("row", name=re.compile("^借款人"))).to_contain_text(loan.fields.parties[1].name)
 
     item = page.locator(f"#finding-2-{n}")
     expect(item.locator(".contract-code")).to_have_text("金额不一致")

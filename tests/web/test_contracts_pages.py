@@ -30,7 +30,7 @@ from bankmind.store import Store
 from bankmind.store.users import create_user
 from bankmind.types import Principal
 from bankmind.web.i18n import MESSAGES
-from bankmind.web.pages.contracts import CODE_LABELS
+from bankmind.web.pages.contracts import CODE_LABELS, FIELD_LABELS
 
 LoggedIn = tuple[TestClient, Principal, str]
 HTMX = {"HX-Request": "true"}
@@ -80,9 +80,9 @@ def _inspect(client: TestClient, csrf: str, *paths: Path, **options: str) -> dic
         time.sleep(0.05)
 
 
-def test_every_finding_code_has_a_label_in_both_languages() -> None:
+def test_every_finding_code_and_field_has_a_label_in_both_languages() -> None:
     assert set(CODE_LABELS) == set(FindingCode.__args__)  # type: ignore[attr-defined]
-    for key in CODE_LABELS.values():
+    for key in [*CODE_LABELS.values(), *FIELD_LABELS.values()]:
         assert MESSAGES["zh"][key] and MESSAGES["en"][key] and MESSAGES["zh"][key] != MESSAGES["en"][key]
 
 
@@ -135,6 +135,17 @@ def test_a_run_shows_findings_boxes_on_the_pdf_page_and_marked_txt_lines(
     assert f'data-target="{marked[0][0]}"' in html
     assert f'href="/api/contracts/runs/{run_id}/files/2/report"' in html
     assert "该文件没有版面信息" in html and f'href="/api/contracts/runs/{run_id}/export"' in html
+
+    fields = re.search(r'<details class="contract-fields" id="fields-1">.*?</details>', html, re.S)
+    assert fields and "<summary>合同要素</summary>" in fields.group(0), html
+    read = {name: f["value"] for name, f in run["inspections"][0]["fields"].items()}
+    for party in run["inspections"][0]["parties"]:
+        assert party["name"] in fields.group(0) and party["id_number"] in fields.group(0)
+    amount = re.search(
+        r'<th scope="row">金额（小写）</th>\s*<td>([^<]*)</td>\s*<td>第 (\d+) 页</td>', fields.group(0)
+    )
+    assert amount and amount.groups() == (f"{read['amount']:,.2f}", "1")
+    assert f"<td>{read['dispute_resolution']}</td>" in fields.group(0) and "争议解决" in fields.group(0)
 
 
 def test_refused_files_are_a_notice_in_place(logged_in: LoggedIn) -> None:

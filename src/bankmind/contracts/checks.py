@@ -38,6 +38,9 @@ _FIELD_LABELS = {
     "signing_date": "签订日期",
     "repayment": "还款方式",
     "main_contract_number": "主合同编号",
+    "guarantee_type": "担保方式",
+    "default_interest": "逾期罚息",
+    "dispute_resolution": "争议解决方式",
 }
 _SLOT_HEAD = (
     rf"(?:{'|'.join(ROLES)}|法定代表人|授权代表|负责人)[^:：\s]{{0,12}}"

@@ -6,8 +6,8 @@
     found.parties[0]                  # Party(name="某某银行股份有限公司", role="贷款人", …)
 
 Fields are found by their labels (合同编号, 借款金额 …（大写）…（小写）, 借款用途, 借款期限 … 自…起至…止,
-利率, 还款方式, 签订日期 …) line by line; the value is normalised by `numerals`, `dates` and `rates`
-and keeps its raw text and evidence. A label whose value is left blank (`______`, `　　`) is recorded
+利率, 还款方式, 担保方式, 罚息, 争议解决, 签订日期 …) line by line; the value is normalised by
+`numerals`, `dates` and `rates` and keeps its raw text and evidence. A label whose value is left blank (`______`, `　　`) is recorded
 in `blanks`, which is what the blank-field check reads. The parties block is the run of
 `角色：名称` lines before the first article, with the identifiers and legal representative that follow
 each party. For guarantee, mortgage and pledge contracts `amount` is the principal of the secured
@@ -51,7 +51,7 @@ _DATES = re.compile(r"自\s*(?P<start>.+?)\s*(?:起)?\s*至\s*(?P<end>.+?)\s*(?:
 _MENTION = frozenset("，,；;。、）)")
 _OPENING = re.compile(r"^[（(【\[〔「『《]+$")
 """A value that is only an opening bracket: the rest, `2024）…第6665号`, wrapped onto the next line."""
-_WRAPPED_FIELDS = frozenset({"main_contract_number", "term"})
+_WRAPPED_FIELDS = frozenset({"main_contract_number", "term", "default_interest", "dispute_resolution"})
 _LABELS: dict[str, re.Pattern[str]] = {
     "contract_number": re.compile(r"合同编号\s*[:：]\s*(?P<v>.*)"),
     "purpose": re.compile(r"(?:借款|贷款)用途\s*(?:为|是)?\s*[:：]?\s*(?P<v>.*)"),
@@ -63,7 +63,18 @@ _LABELS: dict[str, re.Pattern[str]] = {
     "main_contract_number": re.compile(
         r"主合同编号\s*(?:为|是)?\s*[:：]?\s*(?P<v>[^，,；;。《》]*?)(?:[，,；;。《]|）?$)"
     ),
+    "guarantee_type": re.compile(
+        r"^.*(?:(?:担保|保证)方式\s*(?:为|是)?\s*[:：]?\s*|(?=信用借款))(?P<v>信用(?=借款)|[^，,；;。]*)"
+    ),
+    "default_interest": re.compile(r"(?=.*罚息).*?(?P<v>加收\s*\d+(?:\.\d+)?\s*[%％])"),
+    "dispute_resolution": re.compile(
+        r"(?=.*(?:诉讼|仲裁))(?:向|提交)\s*(?P<v>[^，,；;。向]{2,40}?(?:人民法院|仲裁委员会|仲裁院))"
+    ),
 }
+"""Each field's label and where its value is (`v`). Besides the labels: 担保方式 is the last one of
+its line (`担保方式：…担保方式为保证`) and reads 信用 from `借款为信用借款`; the default interest is
+the first mark-up (`加收50%`) on a line about 罚息; the dispute forum is the court or arbitration
+commission a line about 诉讼 or 仲裁 sends disputes to."""
 
 
 @dataclass

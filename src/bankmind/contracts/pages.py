@@ -16,6 +16,7 @@ no boxes. Every refusal names the file.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,8 @@ SCAN_DPI = 150
 _SCALE = SCAN_DPI / 72
 _IMAGES = frozenset({"png", "jpeg", "tiff"})
 _TEXT_KINDS = frozenset({"docx"})
+_SPECK = re.compile(r"([（(【〔])[.·,，。、]+")
+"""A speck OCR reads as a dot or comma just inside an opening bracket (`（.2024）`): never written."""
 
 
 @dataclass(frozen=True)
@@ -161,7 +164,7 @@ def _read_scan(result: ContractPages, number: int, image: Image, scale: float) -
     found = ocr_image(remove_red(image))
     result.ocr[number] = found
     for line in found:
-        text = clean(line.text)
+        text = _SPECK.sub(r"\1", clean(line.text))
         if not text:
             continue
         xs = [x for x, _ in line.bbox]

@@ -141,19 +141,28 @@ class Inspection(_Frozen):
     def contract_dict(self) -> dict[str, Any]:
         """The JSON document `contract inspect --format json` prints (cli-contract.md)."""
         values = {name: f.value for name, f in self.fields.items()}
-        fields: dict[str, Any] = {"parties": [{"name": p.name, "role": p.role} for p in self.parties]}
+        parties = [
+            p.model_dump(include={"name", "role", "kind", "id_number", "legal_representative"})
+            for p in self.parties
+        ]
+        fields: dict[str, Any] = {"parties": parties}
         for key in CONTRACT_FIELDS:
             fields[key] = values.get(key)
         fields.update({k: v for k, v in values.items() if k not in fields})
         return {
             "contract_type": self.contract_type,
             "fields": fields,
+            "field_evidence": {
+                "parties": [p.evidence.model_dump() for p in self.parties],
+                **{name: f.evidence.model_dump() for name, f in self.fields.items()},
+            },
             "findings": [
                 {
                     "code": f.code,
                     "severity": f.severity,
                     "message": f.message,
                     "evidence": f.evidence.model_dump() if f.evidence else None,
+                    "party": f.party,
                 }
                 for f in self.findings
             ],

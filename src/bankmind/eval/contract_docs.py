@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -342,7 +343,25 @@ def _fields(d: Draft) -> TruthFields:
         main_contract_number=None if d.main is None or blank("main_contract_number") else d.main.number,
         collateral=d.collateral or None,
         collateral_value=d.collateral_value,
+        guarantee_type=_guarantee_type(d),
+        default_interest="加收50%" if loan and "default" not in d.dropped else None,
+        dispute_resolution=None if "dispute" in d.dropped else _forum(d),
     )
+
+
+def _guarantee_type(d: Draft) -> str | None:
+    """What the 担保方式 (a loan's) or 保证方式 (a guarantee's) clause says, None without one."""
+    if d.contract_type == "guarantee":
+        return None if "mode" in d.dropped else "连带责任保证"
+    if d.contract_type != "loan" or "security" in d.dropped:
+        return None
+    written = re.search(r"担保方式为([^，。]+)", d.security)
+    return written[1] if written else d.security
+
+
+def _forum(d: Draft) -> str:
+    """Where the dispute clause sends disputes (`contract_clauses._dispute`)."""
+    return f"{d.bank.role}住所地有管辖权的人民法院" if d.court.endswith("法院") else d.court
 
 
 # multi-document sets and whole evaluation sets ----------------------------------------------------

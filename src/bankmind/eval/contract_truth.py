@@ -173,6 +173,12 @@ class TruthFields:
     collateral: str | None = None
     collateral_value: Decimal | None = None
     """What the collateral is worth; never the contract's `amount`."""
+    guarantee_type: str | None = None
+    """担保方式 as the loan writes it (信用, 质押, 保证、抵押) or a guarantee's 保证方式."""
+    default_interest: str | None = None
+    """The overdue mark-up of a loan, as written: `加收50%`."""
+    dispute_resolution: str | None = None
+    """The court or arbitration commission disputes go to."""
 
     def contract_dict(self) -> dict[str, Any]:
         """The `fields` object `contract inspect --format json` should print for this contract."""
@@ -186,6 +192,12 @@ class TruthFields:
             "start_date": self.start_date,
             "end_date": self.end_date,
             "signing_date": self.signing_date,
+            "contract_number": self.contract_number,
+            "purpose": self.purpose,
+            "signing_place": self.signing_place,
+            "guarantee_type": self.guarantee_type,
+            "default_interest": self.default_interest,
+            "dispute_resolution": self.dispute_resolution,
         }
 
 

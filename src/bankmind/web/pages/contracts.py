@@ -68,6 +68,25 @@ CODE_LABELS = {
     "risky_clause": "contracts.code.risky_clause",
 }
 """The message id of each finding code's Chinese / English label."""
+FIELD_LABELS = {
+    "contract_number": "contracts.field.contract_number",
+    "main_contract_number": "contracts.field.main_contract_number",
+    "amount": "contracts.field.amount",
+    "amount_in_words": "contracts.field.amount_in_words",
+    "currency": "contracts.field.currency",
+    "purpose": "contracts.field.purpose",
+    "interest_rate": "contracts.field.interest_rate",
+    "term": "contracts.field.term",
+    "start_date": "contracts.field.start_date",
+    "end_date": "contracts.field.end_date",
+    "repayment": "contracts.field.repayment",
+    "guarantee_type": "contracts.field.guarantee_type",
+    "default_interest": "contracts.field.default_interest",
+    "dispute_resolution": "contracts.field.dispute_resolution",
+    "signing_date": "contracts.field.signing_date",
+    "signing_place": "contracts.field.signing_place",
+}
+"""The message id of each extracted field's label, in the order the fields table lists them."""
 TYPE_LABELS = {
     "loan": "contracts.type.loan",
     "guarantee": "contracts.type.guarantee",
@@ -148,6 +167,22 @@ class RunPage:
     @staticmethod
     def type_label(kind: str) -> str:
         return TYPE_LABELS[kind]
+
+    @staticmethod
+    def field_rows(inspection: Inspection) -> list[tuple[str, str, int]]:
+        """(label's message id or the field's own name, value, page) of each field read, known
+        fields first in `FIELD_LABELS` order; an amount with thousands separators."""
+        order = {name: i for i, name in enumerate(FIELD_LABELS)}
+        fields = sorted(inspection.fields.values(), key=lambda f: order.get(f.name, len(order)))
+        return [
+            (
+                FIELD_LABELS.get(f.name, f.name),
+                f"{f.value:,.2f}" if isinstance(f.value, float) else str(f.value),
+                f.evidence.page,
+            )
+            for f in fields
+            if f.value is not None
+        ]
 
 
 def _box(bbox: BBox | None, size: Size) -> str | None:
