@@ -83,6 +83,13 @@ def test_a_transaction_is_inspected_and_its_findings_are_boxed_on_the_page(
     expect(fields.get_by_role("table")).to_be_hidden()  # folded until asked for
     fields.locator("summary").click()
     expect(fields.get_by_role("row", name=re.compile("^借款人"))).to_contain_text(loan.fields.parties[1].name)
+    scan = page.locator('section.contract-file[data-file="2"]')
+    scan.locator("details.contract-fields summary").click()
+    mark = page.locator("#mark-2-field-amount")
+    expect(mark).to_be_hidden()  # a field's box is drawn only when its row is clicked
+    scan.get_by_role("button", name="金额（小写）").click()
+    expect(mark).to_be_visible()
+    expect(page.locator("#row-2-field-amount")).to_have_class(re.compile(r"\bis-active\b"))
 
     item = page.locator(f"#finding-2-{n}")
     expect(item.locator(".contract-code")).to_have_text("金额不一致")

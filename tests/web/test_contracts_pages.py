@@ -142,9 +142,20 @@ def test_a_run_shows_findings_boxes_on_the_pdf_page_and_marked_txt_lines(
     for party in run["inspections"][0]["parties"]:
         assert party["name"] in fields.group(0) and party["id_number"] in fields.group(0)
     amount = re.search(
-        r'<th scope="row">金额（小写）</th>\s*<td>([^<]*)</td>\s*<td>第 (\d+) 页</td>', fields.group(0)
+        r'<tr class="contract-evidence-row" id="row-1-field-amount" data-page="page-1-1" '
+        r'data-target="mark-1-field-amount">\s*<th scope="row">'
+        r'<button type="button" class="contract-row-button">金额（小写）</button></th>'
+        r"\s*<td>([^<]*)</td>\s*<td>第 1 页</td>",
+        fields.group(0),
     )
-    assert amount and amount.groups() == (f"{read['amount']:,.2f}", "1")
+    assert amount and amount.group(1) == f"{read['amount']:,.2f}", fields.group(0)
+    first = re.search(r'<figure class="contract-page" id="page-1-1".*?</figure>', html, re.S)
+    mark = r'class="contract-box contract-mark" id="mark-1-field-amount" data-box="[\d. ]+"'
+    assert first and re.search(mark, first.group(0))
+    txt = re.search(r'<details class="contract-fields" id="fields-2">.*?</details>', html, re.S)
+    assert txt and re.search(
+        r'id="row-2-field-amount" data-page="page-2-1" data-target="line-2-\d+"', txt.group(0)
+    )
     assert f"<td>{read['dispute_resolution']}</td>" in fields.group(0) and "争议解决" in fields.group(0)
 
 
@@ -272,13 +283,20 @@ def test_an_english_contract_lists_its_clauses_under_the_findings(
     table = re.search(r'<table class="data contract-clauses" id="clauses-1">.*?</table>', html, re.S)
     assert table and html.index('class="contract-finding-list"') < html.index("clauses-1"), html
     assert "条款识别（英文合同）" in html
-    rows = re.findall(r'<tr data-category="([a-z_]+)">(.*?)</tr>', table.group(0), re.S)
-    assert [category for category, _ in rows] == [c["category"] for c in clauses]
-    for (_, row), clause in zip(rows, clauses, strict=True):
+    rows = re.findall(
+        r'<tr class="contract-evidence-row" id="row-1-clause-\d+" data-category="([a-z_]+)" '
+        r'data-page="page-1-1" data-target="(line-1-\d+)">(.*?)</tr>',
+        table.group(0),
+        re.S,
+    )
+    assert [category for category, _, _ in rows] == [c["category"] for c in clauses]
+    for (_, line, row), clause in zip(rows, clauses, strict=True):
         cells = [c.strip() for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
         evidence = clause["evidence"]
+        shown = re.search(rf'<li id="{line}"[^>]*>([^<]*)</li>', html)
+        assert shown and shown.group(1) and shown.group(1) in str(escape(evidence["text"]))
         assert cells == [
-            str(escape(clause["label"])),
+            f'<button type="button" class="contract-row-button">{escape(clause["label"])}</button>',
             f"{clause['score']:.2f}",
             f"第 {evidence['page']} 页",
             str(escape(evidence["text"])),

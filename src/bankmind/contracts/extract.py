@@ -7,11 +7,12 @@
 
 Fields are found by their labels (合同编号, 借款金额 …（大写）…（小写）, 借款用途, 借款期限 … 自…起至…止,
 利率, 还款方式, 担保方式, 罚息, 争议解决, 签订日期 …) line by line; the value is normalised by
-`numerals`, `dates` and `rates` and keeps its raw text and evidence. A label whose value is left blank (`______`, `　　`) is recorded
-in `blanks`, which is what the blank-field check reads. The parties block is the run of
-`角色：名称` lines before the first article, with the identifiers and legal representative that follow
-each party. For guarantee, mortgage and pledge contracts `amount` is the principal of the secured
-main debt (the first amount written in 大写/小写), never the collateral's value.
+`numerals`, `dates` and `rates` and keeps its raw text and evidence. A label whose value is left
+blank (`______`, `　　`) is recorded in `blanks`, which is what the blank-field check reads. The
+parties block is the run of `角色：名称` lines before the first article, with the identifiers and
+legal representative that follow each party. For guarantee, mortgage and pledge contracts
+`amount` is the principal of the secured main debt (the first amount written in 大写/小写), never
+the collateral's value.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from bankmind.api.routers.contracts import file_bytes, inspection_models, model_
 from bankmind.config import Settings
 from bankmind.contracts.preview import Size, page_sizes, text_lines
 from bankmind.contracts.runs import RunDetail, RunView, StoredFile, get_run, list_runs
-from bankmind.contracts.types import BBox, Finding, Inspection, Seal
+from bankmind.contracts.types import BBox, Evidence, Finding, Inspection, Party, Seal
 from bankmind.guard.gateway import Gateway
 from bankmind.store import Store
 from bankmind.types import Principal
@@ -120,8 +120,25 @@ class FindingView:
 
 
 @dataclass(frozen=True)
+class EvidenceRow:
+    """A party, a field or an English clause as its table shows it; clicking it shows `target`
+    (its box on the page image, or its line of a DOCX or TXT) as a finding's click does."""
+
+    id: str
+    label: str
+    """A message id (a field's label), or text as written (a party's role, a clause's category)."""
+    value: str
+    details: list[tuple[str, str]]
+    """(message id, text) lines under the value: a party's ID number and legal representative."""
+    page: int
+    box: str | None
+    target: str | None
+
+
+@dataclass(frozen=True)
 class PageView:
-    """One page of a paged file: its image URL, its findings' boxes and its seals' boxes."""
+    """One page of a paged file: its image URL, the boxes of its findings, of the parties, fields
+    and clauses read on it (`evidence`, shown when their row is clicked) and of its seals."""
 
     number: int
     image: str
@@ -129,6 +146,7 @@ class PageView:
     """Width and height in evidence-box units (the sheet's aspect ratio)."""
     findings: list[FindingView]
     seals: list[tuple[Seal, str]]
+    evidence: list[EvidenceRow]
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,10 @@ class FileView:
     pages: list[PageView]
     lines: list[tuple[str, bool]]
     """(text, holds a finding's evidence) per line of a DOCX or TXT."""
+    fields: list[EvidenceRow]
+    """The parties, then each field read (`FIELD_LABELS` order)."""
+    clauses: list[EvidenceRow]
+    """An English contract's clause categories, as `inspection.clauses` orders them."""
 
     @property
     def counts(self) -> dict[str, int]:
@@ -168,22 +190,6 @@ class RunPage:
     def type_label(kind: str) -> str:
         return TYPE_LABELS[kind]
 
-    @staticmethod
-    def field_rows(inspection: Inspection) -> list[tuple[str, str, int]]:
-        """(label's message id or the field's own name, value, page) of each field read, known
-        fields first in `FIELD_LABELS` order; an amount with thousands separators."""
-        order = {name: i for i, name in enumerate(FIELD_LABELS)}
-        fields = sorted(inspection.fields.values(), key=lambda f: order.get(f.name, len(order)))
-        return [
-            (
-                FIELD_LABELS.get(f.name, f.name),
-                f"{f.value:,.2f}" if isinstance(f.value, float) else str(f.value),
-                f.evidence.page,
-            )
-            for f in fields
-            if f.value is not None
-        ]
-
 
 def _box(bbox: BBox | None, size: Size) -> str | None:
     if bbox is None or size[0] <= 0 or size[1] <= 0:
@@ -198,15 +204,38 @@ def _file_view(run: RunDetail, n: int, data: bytes) -> FileView:
     stored, inspection = run.file(n)
     sizes = page_sizes(data, stored.filename)
     lines = [] if sizes else text_lines(data, stored.filename)
-    findings = []
-    for i, f in enumerate(inspection.findings):
-        page = f.evidence.page if f.evidence else None
-        box = _box(f.evidence.bbox, sizes[page - 1]) if f.evidence and page and page <= len(sizes) else None
-        target = f"box-{n}-{i}" if box else None
-        if not sizes and f.evidence and f.evidence.text:
-            line = next((k for k, text in enumerate(lines) if _holds(text, f.evidence.text)), None)
+
+    def place(evidence: Evidence | None, box_id: str) -> tuple[int | None, str | None, str | None]:
+        """The evidence's page, its box on that page's image and the id a click scrolls to."""
+        page = evidence.page if evidence else None
+        box = _box(evidence.bbox, sizes[page - 1]) if evidence and page and page <= len(sizes) else None
+        target = box_id if box else None
+        if not sizes and evidence and evidence.text:
+            line = next((k for k, text in enumerate(lines) if _holds(text, evidence.text)), None)
             target = f"line-{n}-{line}" if line is not None else None
-        findings.append(FindingView(f"finding-{n}-{i}", f, page, box, target))
+        return page, box, target
+
+    findings = [
+        FindingView(f"finding-{n}-{i}", f, *place(f.evidence, f"box-{n}-{i}"))
+        for i, f in enumerate(inspection.findings)
+    ]
+
+    def row(
+        key: str, label: str, value: str, details: list[tuple[str, str]], evidence: Evidence
+    ) -> EvidenceRow:
+        _, box, target = place(evidence, f"mark-{n}-{key}")
+        return EvidenceRow(f"row-{n}-{key}", label, value, details, evidence.page, box, target)
+
+    order = {name: i for i, name in enumerate(FIELD_LABELS)}
+    read = sorted(inspection.fields.values(), key=lambda f: order.get(f.name, len(order)))
+    fields = [row(f"party-{k}", *_party_row(p)) for k, p in enumerate(inspection.parties)] + [
+        row(f"field-{f.name}", FIELD_LABELS.get(f.name, f.name), _shown(f.value), [], f.evidence)
+        for f in read
+        if f.value is not None
+    ]
+    clauses = [
+        row(f"clause-{k}", c.label, c.evidence.text, [], c.evidence) for k, c in enumerate(inspection.clauses)
+    ]
     pages = [
         PageView(
             number,
@@ -214,12 +243,23 @@ def _file_view(run: RunDetail, n: int, data: bytes) -> FileView:
             size,
             [f for f in findings if f.page == number and f.box],
             [(s, box) for s in inspection.seals if s.page == number and (box := _box(s.bbox, size))],
+            [row for row in (*fields, *clauses) if row.page == number and row.box],
         )
         for number, size in enumerate(sizes, start=1)
     ]
     targets = {f.target for f in findings}
     marked = [(text, f"line-{n}-{k}" in targets) for k, text in enumerate(lines)]
-    return FileView(n, stored, inspection, findings, pages, marked)
+    return FileView(n, stored, inspection, findings, pages, marked, fields, clauses)
+
+
+def _party_row(party: Party) -> tuple[str, str, list[tuple[str, str]], Evidence]:
+    details = [("contracts.party_id", party.id_number), ("contracts.party_rep", party.legal_representative)]
+    return party.role, party.name, [(key, text) for key, text in details if text], party.evidence
+
+
+def _shown(value: str | float) -> str:
+    """A field's value on the page: an amount with thousands separators."""
+    return f"{value:,.2f}" if isinstance(value, float) else str(value)
 
 
 def _holds(line: str, evidence: str) -> bool:

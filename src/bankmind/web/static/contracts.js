@@ -1,7 +1,8 @@
 // One inspection's page (/contracts/runs/{id}). A file because the Content-Security-Policy forbids
 // inline scripts and styles: boxes come as `data-box="left top width height"` (percent of the page)
-// and are placed here. The severity filter hides findings and their boxes; a click on a finding
-// shows its page and highlights its box. (The upload form on /contracts is cleared by forms.js.)
+// and are placed here. The severity filter hides findings and their boxes; a click on a finding, or
+// on a party, field or clause of the tables under them, shows its page and highlights its box (the
+// boxes of parties, fields and clauses are drawn only while highlighted). (The upload form on /contracts is cleared by forms.js.)
 (function () {
   "use strict";
 
@@ -65,7 +66,7 @@
     element.scrollIntoView({ block: "center", behavior: "auto" });
   }
 
-  document.querySelectorAll(".contract-finding").forEach(function (item) {
+  document.querySelectorAll(".contract-finding, .contract-evidence-row").forEach(function (item) {
     var button = item.querySelector("button");
     if (button) {
       button.addEventListener("click", function () {
