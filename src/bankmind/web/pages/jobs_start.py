@@ -1,4 +1,5 @@
-"""Start a job from an upload form, the same way on every page that has one (recon, contracts).
+"""Start a job from an upload form, the same way on every page that has one (recon, contracts);
+the size limit every upload form shows (`upload_mb`, also on the knowledge base and upload pages).
 
 htmx gets the job's fragment (`jobs/_job.html`, which polls until the job is done), a plain form
 post the whole page with the job in it; a refused upload (wrong type, too large, no file) is a

@@ -45,6 +45,7 @@ from bankmind.knowledge.index import KnowledgeIndex
 from bankmind.store.jobs import JobView, get_job
 from bankmind.types import Principal
 from bankmind.web.pages.admin import Notice
+from bankmind.web.pages.jobs_start import upload_mb
 from bankmind.web.render import is_htmx, render, shell_for
 
 __all__ = ["KbPage", "Turn", "answer_parts", "marked", "router"]
@@ -143,7 +144,7 @@ def _page(
         kb=chosen,
         is_admin=principal.is_admin,
         max_question=MAX_QUESTION_CHARS,
-        max_mb=f"{settings.upload_max_bytes / 1048576:g}",
+        max_mb=upload_mb(settings),
         kinds=accepted_kinds_label(None),
         documents=documents(index, settings, chosen) if principal.is_admin and chosen else None,
         turn=turn,

@@ -14,6 +14,7 @@ from bankmind.documents.sniff import KINDS
 from bankmind.documents.uploads import accept_upload
 from bankmind.guard.audit import audited
 from bankmind.store.blobs import DocumentView
+from bankmind.web.pages.jobs_start import upload_mb
 from bankmind.web.render import is_htmx, render, shell_for
 
 __all__ = ["UploadPage", "router"]
@@ -22,10 +23,6 @@ router = APIRouter()
 
 
 _KINDS = " ".join(kind.extensions[0] for kind in KINDS.values())
-
-
-def _mb(size: int) -> str:
-    return f"{size / 1048576:g}"
 
 
 @dataclass(frozen=True)
@@ -39,7 +36,7 @@ class UploadPage:
 
 @router.get("/uploads")
 def upload_page(request: Request, settings: SettingsDep, principal: PrincipalDep) -> HTMLResponse:
-    page = UploadPage(max_mb=_mb(settings.upload_max_bytes), kinds=_KINDS)
+    page = UploadPage(max_mb=upload_mb(settings), kinds=_KINDS)
     return render(request, "uploads/index.html", page, shell=shell_for(request, principal))
 
 
@@ -57,7 +54,7 @@ def upload(
             settings, store, filename=file.filename or "upload", data=data, owner_id=principal.user_id
         )
         details.update(document.audit_fields())
-    page = UploadPage(max_mb=_mb(settings.upload_max_bytes), kinds=_KINDS, document=document)
+    page = UploadPage(max_mb=upload_mb(settings), kinds=_KINDS, document=document)
     if is_htmx(request):
         return render(request, "uploads/_result.html", page, status_code=201)
     return render(request, "uploads/index.html", page, shell=shell_for(request, principal), status_code=201)
